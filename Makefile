@@ -1,0 +1,49 @@
+# zspace: the two set-up commands are `make demo` and `make test` (README.md).
+# Both create .venv, install PyTorch 2.13.0 (the CPU build) first, then zspace with its extras.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+
+.PHONY: install demo test test-slow test-all bench lint fashion-mnist clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first, pinned: a looser pin would pull a multi-GB CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/zspace demo --out zspace-demo --force
+
+# Fashion-MNIST comes from Debian; without root or apt the test that needs it skips and says why.
+fashion-mnist:
+	@if [ ! -d $(FASHION_MNIST) ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \
+		|| echo "make: could not install dataset-fashion-mnist; its test will skip"; \
+	fi
+
+# pytest exits 5 when no test ran: that fails make, so it can never pass silently.
+test: install fashion-mnist
+	$(PY) -m pytest -q
+
+test-slow: install fashion-mnist
+	$(PY) -m pytest -q -m slow
+
+test-all: install fashion-mnist
+	$(PY) -m pytest -q -m "slow or not slow"
+
+bench: install
+	$(PY) benchmarks/train_throughput.py
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) zspace-demo .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from zspace.cli.main import main
+
+sys.exit(main())

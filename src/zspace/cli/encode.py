@@ -1,0 +1,30 @@
+"""zspace encode RUN [--data DIR]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zspace.cli.progress import progress_bar
+from zspace.config import TrainConfig, load_config
+from zspace.data.cache import open_cache
+from zspace.latents import encode as encode_run
+from zspace.training.checkpoint import TRAIN_CONFIG_FILE
+
+
+def encode(
+    run: Path = typer.Argument(..., help="Run folder made by 'zspace train'."),
+    data: Path = typer.Option(None, help="Image cache to encode (default: the one the run trained on)."),
+    out: Path = typer.Option(None, help="Folder for latents.npy (default: the run folder)."),
+    batch_size: int = typer.Option(256, help="Images per batch."),
+    device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0."),
+) -> None:
+    """Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."""
+    data_dir = data if data is not None else load_config(TrainConfig, run / TRAIN_CONFIG_FILE).data
+    count = len(open_cache(data_dir))
+    with progress_bar(count, "img", "encode") as advance:
+        latents = encode_run(run, data_dir, out, batch_size=batch_size, device=device, progress=advance)
+    where = out or run
+    extra = " and logvar.npy" if latents.logvar is not None else ""
+    typer.echo(f"{where}/latents.npy: {latents.vectors.shape[0]} x {latents.dim} float32{extra}")

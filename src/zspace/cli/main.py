@@ -1,0 +1,55 @@
+"""The zspace command: one sub-command per stage, user errors as one line and exit code 2."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from zspace.cli.demo import demo
+from zspace.cli.encode import encode
+from zspace.cli.prepare import prepare
+from zspace.cli.train import train
+from zspace.errors import ZspaceError
+
+app = typer.Typer(
+    name="zspace",
+    help="Latent spaces of autoencoders: prepare data, train AE/VAE, encode, measure, sample, decode.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(prepare)
+app.command()(train)
+app.command()(encode)
+app.command()(demo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a ZspaceError becomes one line on stderr and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except ZspaceError as err:
+        print(f"zspace: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("zspace: interrupted", file=sys.stderr)
+        return 130
+    except typer.Exit as done:
+        return done.exit_code
+    except Exception as err:  # click's usage errors come here in non-standalone mode
+        import click
+
+        if isinstance(err, click.exceptions.UsageError):
+            print(f"zspace: error: {err.format_message()} (see 'zspace {err.ctx.info_name if err.ctx else ''} --help')"
+                  .replace("  ", " "), file=sys.stderr)
+            return 2
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            return err.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

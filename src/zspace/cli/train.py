@@ -1,0 +1,67 @@
+"""zspace train DATA --model vae --arch small --out RUN"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zspace.config import TrainConfig
+from zspace.data.cache import open_cache
+from zspace.errors import ZspaceError
+from zspace.models.architectures import ARCHITECTURES, model_config
+from zspace.training.train import train as train_run
+
+
+def parse_ints(text: str | None, option: str) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ZspaceError(f"{option} {text!r}: give integers separated by commas, e.g. 32,64,128,256") from None
+
+
+def train(
+    data: Path = typer.Argument(..., help="Image cache folder made by 'zspace prepare'."),
+    out: Path = typer.Option(..., "--out", "-o", help="Run folder to write."),
+    model: str = typer.Option("vae", help="ae or vae."),
+    arch: str = typer.Option("small", help=f"Architecture preset: {', '.join(ARCHITECTURES)}."),
+    latent_dim: int = typer.Option(None, help="Latent dimension (preset default: small 64, seed 256)."),
+    filters: str = typer.Option(None, help="Encoder filters, e.g. 32,64,128,256 (decoder: reversed)."),
+    kernels: str = typer.Option(None, help="Kernel sizes per layer, e.g. 5,5,3,3."),
+    strides: str = typer.Option(None, help="Strides per layer, e.g. 2,2,2,2."),
+    upsampling: str = typer.Option(None, help="Decoder: transpose (Conv2DTranspose) or upsample (+Conv2D)."),
+    dense_dim: int = typer.Option(None, help="Optional dense layer before the latent (seed post XII)."),
+    epochs: int = typer.Option(5, help="Epochs in all (with --resume: the new total)."),
+    batch_size: int = typer.Option(64, help="Global batch size (split across devices)."),
+    lr: float = typer.Option(5e-4, help="Adam learning rate (seed: 5e-4)."),
+    kl_weight: float = typer.Option(5.0, help="VAE: weight of the KL term against the summed BCE (seed: 5)."),
+    precision: str = typer.Option("32", help="32, bf16-mixed, 16-mixed or 64."),
+    accelerator: str = typer.Option("cpu", help="cpu, gpu, mps or auto (Lightning accelerators)."),
+    devices: int = typer.Option(1, help="Devices per node."),
+    num_nodes: int = typer.Option(1, help="Machines."),
+    strategy: str = typer.Option("auto", help="Lightning strategy, e.g. ddp."),
+    num_workers: int = typer.Option(0, help="Data loader worker processes."),
+    seed: int = typer.Option(0, help="Seed: same seed, same run (on the CPU)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last epoch."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing run in --out."),
+) -> None:
+    """Train a convolutional AE or VAE on an image cache (Lightning; weights in safetensors)."""
+    cache = open_cache(data)
+    config = model_config(
+        arch, model=model, image_size=cache.image_size, channels=cache.channels, latent_dim=latent_dim,
+        filters=parse_ints(filters, "--filters"), kernels=parse_ints(kernels, "--kernels"),
+        strides=parse_ints(strides, "--strides"), upsampling=upsampling, dense_dim=dense_dim,
+    )
+    train_config = TrainConfig(
+        data=str(data), epochs=epochs, batch_size=batch_size, learning_rate=lr, kl_weight=kl_weight,
+        seed=seed, precision=precision, accelerator=accelerator, devices=devices, num_nodes=num_nodes,
+        strategy=strategy, num_workers=num_workers,
+    )
+    result = train_run(config, train_config, out, resume=resume, force=force)
+    if result.history:
+        last = result.history[-1]
+        val = f", val loss {last['val_loss']:.2f}" if "val_loss" in last else ""
+        typer.echo(f"{out}: {result.epochs_done} epochs, train loss {last['train_loss']:.2f}{val}")
+    typer.echo(f"{out}/model.safetensors, config.json, history.csv, figures/loss.png")

@@ -1,0 +1,186 @@
+"""The image cache: a source prepared once into ``images.npy`` (uint8 N,H,W,C).
+
+Layout of a cache folder::
+
+    images.npy     uint8 (N, H, W, C), read as a memmap
+    index.csv      row, source_id, split, then labels/attributes/factors
+    dataset.json   source, size, count, channels, checksum, split sizes, details
+
+The split column is "train" or "val" (or "test" where the source defines one).
+When the source has no split, a deterministic one is made from a hash of each
+image's source_id, so it does not depend on the order or number of images.
+The whole folder is written beside the target and renamed into place at the
+end: an interrupted prepare never leaves a half cache under the target name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from zspace.data.index_table import read_index, write_index
+from zspace.data.source import ImageSource
+from zspace.errors import ZspaceError
+from zspace.io import load_json, load_npy, save_json
+
+IMAGES_FILE = "images.npy"
+INDEX_FILE = "index.csv"
+DATASET_FILE = "dataset.json"
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class ImageCache:
+    """An opened cache: memmapped images, the index columns, and dataset.json."""
+
+    path: Path
+    images: np.ndarray  # uint8 (N, H, W, C) memmap
+    index: dict[str, np.ndarray]
+    meta: dict[str, Any]
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    @property
+    def image_size(self) -> int:
+        return int(self.images.shape[1])
+
+    @property
+    def channels(self) -> int:
+        return int(self.images.shape[3])
+
+    def rows(self, split: str) -> np.ndarray:
+        """Row numbers of one split ("train", "val", "test")."""
+        return np.flatnonzero(self.index["split"] == split)
+
+
+def hashed_split(source_ids: np.ndarray, val_fraction: float) -> np.ndarray:
+    """"val" for a stable share of ids (crc32 of the id), "train" for the rest."""
+    threshold = int(round(val_fraction * 10_000))
+    buckets = np.fromiter((zlib.crc32(str(s).encode()) % 10_000 for s in source_ids), np.int64, len(source_ids))
+    return np.where(buckets < threshold, "val", "train")
+
+
+def prepare_cache(
+    source: ImageSource,
+    out: str | os.PathLike,
+    val_fraction: float = 0.1,
+    force: bool = False,
+    chunk_size: int = 512,
+    progress: Callable[[int], None] | None = None,
+) -> ImageCache:
+    """Write ``source`` into a cache folder ``out``; ``progress(n)`` is told of each chunk done."""
+    out = Path(out)
+    if not 0.0 <= val_fraction < 1.0:
+        raise ZspaceError(f"--val-fraction {val_fraction}: must be in [0, 1)")
+    if out.exists() and not force:
+        raise ZspaceError(f"{out}: already exists; choose another --out or pass --force to replace it")
+    if source.count < 1:
+        raise ZspaceError(f"{source.name}: the source holds no images")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        checksum = _write_images(source, partial / IMAGES_FILE, chunk_size, progress)
+        index = _with_split(source, val_fraction)
+        write_index(partial / INDEX_FILE, index)
+        counts = {s: int(np.sum(index["split"] == s)) for s in SPLITS}
+        meta = {
+            "source": source.name,
+            "count": source.count,
+            "height": source.height,
+            "width": source.width,
+            "size": source.height,
+            "channels": source.channels,
+            "dtype": "uint8",
+            "checksum": f"sha256:{checksum}",
+            "splits": {k: v for k, v in counts.items() if v},
+            "val_fraction": val_fraction,
+            "details": source.details,
+        }
+        save_json(partial / DATASET_FILE, meta)
+        _swap_into_place(partial, out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return open_cache(out)
+
+
+def _write_images(source: ImageSource, path: Path, chunk_size: int, progress: Callable[[int], None] | None) -> str:
+    images = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=source.shape)
+    digest = hashlib.sha256()
+    for start in range(0, source.count, chunk_size):
+        stop = min(start + chunk_size, source.count)
+        batch = np.asarray(source.read(start, stop))
+        expected = (stop - start, source.height, source.width, source.channels)
+        if batch.shape != expected or batch.dtype != np.uint8:
+            raise ZspaceError(f"{source.name}: rows {start}:{stop} came back as {batch.dtype} {batch.shape}, "
+                              f"expected uint8 {expected}")
+        images[start:stop] = batch
+        digest.update(np.ascontiguousarray(batch).tobytes())
+        if progress is not None:
+            progress(stop - start)
+    images.flush()
+    del images
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return digest.hexdigest()
+
+
+def _with_split(source: ImageSource, val_fraction: float) -> dict[str, np.ndarray]:
+    index = {"source_id": np.asarray(source.index["source_id"]).astype(str)}
+    given = source.index.get("split")
+    if given is None:
+        index["split"] = hashed_split(index["source_id"], val_fraction)
+    else:
+        index["split"] = np.asarray(given).astype(str)
+        bad = sorted(set(index["split"]) - set(SPLITS))
+        if bad:
+            raise ZspaceError(f"{source.name}: unknown split name(s) {bad}; use {SPLITS}")
+        if not np.any(index["split"] == "val"):
+            # Official train/test splits: keep "test" apart, carve "val" out of "train".
+            is_train = index["split"] == "train"
+            carved = hashed_split(index["source_id"], val_fraction)
+            index["split"] = np.where(is_train, carved, index["split"])
+    index.update({k: np.asarray(v) for k, v in source.index.items() if k not in ("source_id", "split")})
+    return index
+
+
+def _swap_into_place(partial: Path, out: Path) -> None:
+    if out.exists():
+        trash = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.replace(out, trash)
+        os.replace(partial, out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(partial, out)
+
+
+def open_cache(path: str | os.PathLike) -> ImageCache:
+    """Open a prepared cache folder, checking that its three files agree."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ZspaceError(f"{path}: image cache not found; make one with 'zspace prepare SOURCE --out {path}'")
+    meta_path = path / DATASET_FILE
+    if not meta_path.is_file():
+        raise ZspaceError(f"{path}: not an image cache (no {DATASET_FILE}); make one with 'zspace prepare'")
+    meta = load_json(meta_path)
+    images = load_npy(path / IMAGES_FILE, mmap=True)
+    if images.dtype != np.uint8 or images.ndim != 4:
+        raise ZspaceError(f"{path / IMAGES_FILE}: expected uint8 (N, H, W, C), found {images.dtype} {images.shape}")
+    if images.shape[0] != meta.get("count"):
+        raise ZspaceError(f"{path}: images.npy has {images.shape[0]} images but dataset.json says "
+                          f"{meta.get('count')}; re-run 'zspace prepare'")
+    index = read_index(path / INDEX_FILE)
+    if len(index.get("split", [])) != images.shape[0]:
+        raise ZspaceError(f"{path / INDEX_FILE}: row count does not match images.npy; re-run 'zspace prepare'")
+    return ImageCache(path, images, index, meta)

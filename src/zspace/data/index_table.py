@@ -1,0 +1,62 @@
+"""The cache's index table: one CSV row per image (row, source_id, split, labels, attributes).
+
+CSV keeps it readable by anything (pandas, a spreadsheet, ``head``) with no extra
+dependency. Columns that parse as numbers come back as numeric arrays.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from zspace.errors import ZspaceError
+from zspace.io import write_text
+
+
+def write_index(path: str | os.PathLike, columns: dict[str, np.ndarray]) -> None:
+    names = list(columns)
+    count = len(next(iter(columns.values()))) if columns else 0
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["row", *names])
+    values = [np.asarray(columns[n]).tolist() for n in names]
+    for row in range(count):
+        writer.writerow([row, *(_format(v[row]) for v in values)])
+    write_text(path, buffer.getvalue())
+
+
+def _format(value: object) -> object:
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def read_index(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read the index CSV; numeric columns become int64/float64 arrays, others str arrays."""
+    path = Path(path)
+    if not path.is_file():
+        raise ZspaceError(f"{path}: index table not found; re-run 'zspace prepare'")
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or rows[0][:1] != ["row"]:
+        raise ZspaceError(f"{path}: not a zspace index table (no 'row' header); re-run 'zspace prepare'")
+    header, body = rows[0], rows[1:]
+    if any(len(r) != len(header) for r in body):
+        raise ZspaceError(f"{path}: rows of unequal length; the file is damaged, re-run 'zspace prepare'")
+    columns: dict[str, np.ndarray] = {}
+    for i, name in enumerate(header[1:], start=1):
+        columns[name] = _parse_column([r[i] for r in body])
+    return columns
+
+
+def _parse_column(text: list[str]) -> np.ndarray:
+    for dtype in (np.int64, np.float64):
+        try:
+            return np.array(text, dtype=dtype) if text else np.zeros(0, dtype)
+        except ValueError:
+            continue
+    return np.array(text, dtype=str)

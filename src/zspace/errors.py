@@ -1,0 +1,15 @@
+"""The one exception type a user can cause.
+
+Library functions raise :class:`ZspaceError` for bad input (a missing file, a
+value out of range, a weights file that does not match its config). The message
+is one line that names the file or value and says what to do. The CLI turns it
+into that line on stderr and exit code 2, never a traceback.
+"""
+
+
+class ZspaceError(Exception):
+    """A user error: bad input, with a one-line message that says what to do."""
+
+    def __init__(self, message: str) -> None:
+        # Keep it on one line whatever the caller wrote.
+        super().__init__(" ".join(str(message).split()))

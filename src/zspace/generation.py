@@ -1,0 +1,58 @@
+"""Decode latent points to images and lay images out in grids (seed S16, S20)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+from PIL import Image
+
+from zspace.io import atomic_path
+from zspace.models.autoencoder import Autoencoder
+
+
+@torch.no_grad()
+def decode(
+    model: Autoencoder, z: np.ndarray | torch.Tensor, batch_size: int = 256, device: str | torch.device = "cpu"
+) -> np.ndarray:
+    """Latent points (n, d) -> uint8 images (n, H, W, C), decoded in batches."""
+    model = model.to(device).eval()
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32))
+    out = []
+    for start in range(0, len(z), batch_size):
+        images = model.decode(z[start : start + batch_size].to(device))  # (b, C, H, W) in [0, 1]
+        out.append(to_uint8(images))
+    size, channels = model.config.image_size, model.config.channels
+    return np.concatenate(out) if out else np.zeros((0, size, size, channels), np.uint8)
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """Float (n, C, H, W) in [0, 1] -> uint8 (n, H, W, C)."""
+    return (images.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+
+
+def image_grid(images: np.ndarray, columns: int = 7, padding: int = 2, scale: int = 1,
+               background: int = 255) -> Image.Image:
+    """uint8 (n, H, W, C) -> one PIL image with the images in rows of ``columns``."""
+    images = np.asarray(images)
+    n, height, width, channels = images.shape
+    columns = max(1, min(columns, n))
+    rows = -(-n // columns)
+    grid = np.full(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels),
+        background, dtype=np.uint8,
+    )
+    for i in range(n):
+        r, c = divmod(i, columns)
+        top, left = padding + r * (height + padding), padding + c * (width + padding)
+        grid[top : top + height, left : left + width] = images[i]
+    picture = Image.fromarray(grid[..., 0] if channels == 1 else grid)
+    if scale > 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
+    return picture
+
+
+def save_image(picture: Image.Image, path: str | os.PathLike) -> None:
+    with atomic_path(path) as tmp:
+        picture.save(tmp, format="PNG")

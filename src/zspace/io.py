@@ -1,0 +1,96 @@
+"""Atomic, pickle-free reading and writing of every artefact zspace makes.
+
+Every write goes to a temporary file in the destination folder, is flushed and
+fsynced, then renamed over the destination: a reader sees either the old file
+or the new one, never half of one, and a crash leaves the previous file intact.
+Arrays are loaded with ``allow_pickle=False`` always.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from zspace.errors import ZspaceError
+
+
+@contextlib.contextmanager
+def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``destination``; rename it over on success.
+
+    The caller writes the whole file to the yielded path. On an exception the
+    temporary file is removed and ``destination`` is left as it was.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, destination)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(destination: str | os.PathLike, data: bytes) -> None:
+    with atomic_path(destination) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(destination: str | os.PathLike, text: str) -> None:
+    write_bytes(destination, text.encode("utf-8"))
+
+
+def save_json(destination: str | os.PathLike, obj: Any) -> None:
+    write_text(destination, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def load_json(path: str | os.PathLike) -> Any:
+    path = Path(path)
+    if not path.is_file():
+        raise ZspaceError(f"{path}: file not found; check the path")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ZspaceError(f"{path}: not valid JSON ({err}); restore or recreate it") from None
+
+
+def save_npy(destination: str | os.PathLike, array: np.ndarray) -> None:
+    array = np.asarray(array)
+    if array.dtype == object:
+        raise ZspaceError(f"{destination}: refusing to save an object array (it would need pickle)")
+    with atomic_path(destination) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+
+
+def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
+    """Load a ``.npy`` array without pickle; ``mmap=True`` maps it read-only."""
+    path = Path(path)
+    if not path.is_file():
+        raise ZspaceError(f"{path}: file not found; check the path")
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except ValueError as err:
+        if "pickle" in str(err).lower() or "object" in str(err).lower():
+            raise ZspaceError(
+                f"{path}: holds Python objects (pickle), which zspace never loads; "
+                "save a numeric array with numpy.save"
+            ) from None
+        raise ZspaceError(f"{path}: not a readable .npy array ({err})") from None
+    except (OSError, EOFError) as err:
+        raise ZspaceError(f"{path}: not a readable .npy array ({err})") from None

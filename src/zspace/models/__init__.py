@@ -1,0 +1,1 @@
+"""Convolutional autoencoders (AE and VAE) as plain PyTorch modules."""

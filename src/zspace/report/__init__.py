@@ -1,0 +1,1 @@
+"""Figures (results in, matplotlib Figure out) and, later, the HTML report."""

@@ -1,0 +1,1 @@
+"""Training: pure losses, safetensors checkpoints, and the Lightning shell around them."""

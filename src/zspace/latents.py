@@ -51,6 +51,14 @@ class LatentSet:
         return self.vectors[self.index["split"] == name]
 
 
+def training_data(run_dir: str | os.PathLike) -> str:
+    """The image cache a run was trained on (from its train_config.json)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ZspaceError(f"{run_dir}: run folder not found; train one with 'zspace train'")
+    return load_config(TrainConfig, run_dir / TRAIN_CONFIG_FILE).data
+
+
 @torch.no_grad()
 def encode_images(
     model: Autoencoder, cache: ImageCache, vectors_out: np.ndarray, logvar_out: np.ndarray | None,
@@ -78,9 +86,7 @@ def encode(
     """Encode the cache ``data`` (default: the one the run trained on) with the run's model."""
     run_dir = Path(run_dir)
     model = load_model(run_dir, device)
-    if data is None:
-        data = load_config(TrainConfig, run_dir / TRAIN_CONFIG_FILE).data
-    cache = open_cache(data)
+    cache = open_cache(data if data is not None else training_data(run_dir))
     config = model.config
     if (cache.image_size, cache.channels) != (config.image_size, config.channels):
         raise ZspaceError(f"{cache.path}: images are {cache.image_size}px x {cache.channels} channels; "

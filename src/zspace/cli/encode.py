@@ -7,10 +7,9 @@ from pathlib import Path
 import typer
 
 from zspace.cli.progress import progress_bar
-from zspace.config import TrainConfig, load_config
 from zspace.data.cache import open_cache
 from zspace.latents import encode as encode_run
-from zspace.training.checkpoint import TRAIN_CONFIG_FILE
+from zspace.latents import training_data
 
 
 def encode(
@@ -21,7 +20,7 @@ def encode(
     device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0."),
 ) -> None:
     """Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."""
-    data_dir = data if data is not None else load_config(TrainConfig, run / TRAIN_CONFIG_FILE).data
+    data_dir = data if data is not None else training_data(run)
     count = len(open_cache(data_dir))
     with progress_bar(count, "img", "encode") as advance:
         latents = encode_run(run, data_dir, out, batch_size=batch_size, device=device, progress=advance)

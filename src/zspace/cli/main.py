@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from zspace.cli.demo import demo
 from zspace.cli.encode import encode
@@ -37,17 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.Exit as done:
         return done.exit_code
-    except Exception as err:  # click's usage errors come here in non-standalone mode
-        import click
-
-        if isinstance(err, click.exceptions.UsageError):
-            print(f"zspace: error: {err.format_message()} (see 'zspace {err.ctx.info_name if err.ctx else ''} --help')"
-                  .replace("  ", " "), file=sys.stderr)
-            return 2
-        if isinstance(err, click.exceptions.ClickException):
+    except TyperException as err:  # usage errors: unknown option, missing argument, bad value
+        if type(err).__name__ == "NoArgsIsHelpError":
             err.show()
-            return err.exit_code
-        raise
+            return 0
+        print(f"zspace: error: {err.format_message()} (see --help)", file=sys.stderr)
+        return int(getattr(err, "exit_code", 2))
     return 0
 
 

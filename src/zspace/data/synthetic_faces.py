@@ -60,7 +60,7 @@ GENERATOR = "zspace.synthetic_faces v1"
 MIN_SIZE, MAX_SIZE = 8, 1024
 
 # Pixels per rendering chunk: small enough that the working arrays stay in cache.
-_CHUNK_PIXELS = 1 << 16
+_CHUNK_PIXELS = 1 << 17
 
 # Realistic skin colours, light to dark; interpolated piecewise linearly.
 _SKIN = np.array(
@@ -86,9 +86,9 @@ _HAIR = np.array(
         [0.62, 0.62, 0.64],
     ]
 )
-_INK = np.array([0.10, 0.07, 0.07])  # pupils, outlines, glasses frames
-_LIPS = np.array([0.55, 0.16, 0.18])
-_WHITE = np.array([0.98, 0.98, 0.98])
+_INK = np.array([0.10, 0.07, 0.07], dtype=np.float32)  # pupils, outlines, glasses frames
+_LIPS = np.array([0.55, 0.16, 0.18], dtype=np.float32)
+_WHITE = np.array([0.98, 0.98, 0.98], dtype=np.float32)
 
 
 def sample_factors(count: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -135,7 +135,8 @@ def synthetic_faces_source(count: int = 20000, size: int = 64, seed: int = 0) ->
     count = len(factors["glasses"])
     width = max(6, len(str(count - 1)))
     index = {"source_id": np.array([f"face-{i:0{width}d}" for i in range(count)])}
-    index.update(factors)
+    # Copies: editing the index must not change what read() renders.
+    index.update({name: values.copy() for name, values in factors.items()})
 
     def read(start: int, stop: int) -> np.ndarray:
         if not 0 <= start <= stop <= count:
@@ -155,12 +156,22 @@ def _check_int(name: str, value: object, low: int, high: int | None, unit: str) 
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise ZspaceError(f"--{name} {value!r}: synthetic faces need a whole number for the {name}")
     value = int(value)
-    units = f" {unit}s" if unit else ""
     if value < low:
-        raise ZspaceError(f"--{name} {value}: synthetic faces need a {name} of at least {low}{units}")
+        raise ZspaceError(
+            f"--{name} {value}: synthetic faces need a {name} of at least {_amount(low, unit)}"
+        )
     if high is not None and value > high:
-        raise ZspaceError(f"--{name} {value}: synthetic faces allow a {name} of at most {high}{units}")
+        raise ZspaceError(
+            f"--{name} {value}: synthetic faces allow a {name} of at most {_amount(high, unit)}"
+        )
     return value
+
+
+def _amount(number: int, unit: str) -> str:
+    """``8 pixels``, ``1 image``, or the bare number when there is no unit."""
+    if not unit:
+        return str(number)
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 def _factor_columns(factors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -198,7 +209,7 @@ class _Grid:
         # A soft vignette darkens the background corners a little.
         self.vignette = (1.0 - 0.12 * (self.u * self.u + self.v * self.v))[0]
         # Shoulders sit at the bottom whatever the head does, so draw them once.
-        self.shoulders = _ellipse(self.u, self.v, 0.0, 1.32, 0.92, 0.56, self.px)
+        self.shoulders = _ellipse(self.u, self.v, 0.0, 1.28, 0.92, 0.56, self.px)
 
 
 def _face_params(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -268,12 +279,12 @@ def _render_chunk(p: dict[str, np.ndarray], grid: _Grid) -> np.ndarray:
     _paint(img, grid.shoulders, p["shirt"])
     x, y = _head_frame(p, grid)
     head = _draw_head(img, x, y, p, grid)
-    _draw_eyes(img, np.abs(x), y, p, grid.px)
+    _draw_eyes(img, x, y, p, grid.px)
     head = np.maximum(head, _draw_hair_cap(img, x, y, p, grid.px), out=head)
     _draw_glasses(img, x, y, p, grid.px)
     # Light from one side: the far side of the head falls into shadow, the lit side
     # keeps its colour (brightening would clip to white).
-    slope = np.clip(x * (-0.5 / p["a"]), -0.5, 0.5)
+    slope = np.clip(x * (0.5 / p["a"]), -0.5, 0.5)
     slope *= p["light"]
     slope -= 0.5 * np.abs(p["light"])
     slope *= head
@@ -302,14 +313,14 @@ def _draw_head(
     """Hair behind the head, neck, ears, face oval, nose and mouth; returns the head mask."""
     a, b, px = p["a"], p["b"], grid.px
     ax = np.abs(x)  # ears and hair are mirror-symmetric: one shape draws both sides
-    # Long hair: a volume around the head plus a curtain down to hair_bottom.
-    volume = _ellipse(ax, y, 0.0, -0.04 * b, 1.12 * a, 1.08 * b, px)
-    curtain = _box_bottom(ax, y, 1.08 * a, -0.1 * b, p["hair_bottom"], 0.1, px)
-    head = np.maximum(volume, curtain, out=volume)
-    ears = _ellipse(ax, y, 0.97 * a, 0.05 * b, 0.07, 0.11, px)
+    # Ears first: long hair falls over them, short hair leaves them out.
+    ears = _ellipse(ax, y, 0.97 * a, 0.16 * b, 0.07, 0.11, px)
     _paint(img, ears, p["skin_shade"])
-    np.maximum(head, ears, out=head)
+    # Long hair: a curtain behind the face down to hair_bottom; its top hides
+    # under the hair cap, its bottom hides behind the face when the hair is short.
+    curtain = _box_bottom(ax, y, 1.06 * a, -0.15 * b, p["hair_bottom"], 0.1, px)
     _paint(img, curtain, p["hair_back"])
+    head = np.maximum(ears, curtain, out=curtain)
     # The neck hangs straight down in screen space from the middle of the head.
     neck_d = np.maximum(np.abs(grid.u) - 0.42 * a, p["hy"] - grid.v)
     neck_d = np.maximum(neck_d, grid.v - 0.9)
@@ -323,25 +334,35 @@ def _draw_head(
     _paint(img, face, p["skin"])
     np.maximum(head, face, out=head)
     _paint(img, _ellipse(x, y, 0.0, 0.18 * b, 0.042, 0.055, px), p["nose"])
+    # A smile opens into a D (straight top, round bottom); a frown stays a line.
     mouth_y = y - p["mouth_y"]
-    mouth = _stroke(x, mouth_y, 0.32 * a, p["smile"], max(0.02, 0.45 * px), px)
-    _paint(img, mouth, _LIPS.astype(np.float32))
+    smile = p["smile"]
+    opening = 0.6 * np.maximum(smile, 0.0)
+    mouth = _stroke(x, mouth_y, 0.32 * a, smile, max(0.02, 0.45 * px), px, swell=opening)
+    _paint(img, mouth, _LIPS)
     return head
 
 
 def _draw_eyes(
-    img: np.ndarray, ax: np.ndarray, y: np.ndarray, p: dict[str, np.ndarray], px: float
+    img: np.ndarray, x: np.ndarray, y: np.ndarray, p: dict[str, np.ndarray], px: float
 ) -> None:
     """Both eyes (outlined whites, pupils) and the eyebrows, mirrored about x = 0."""
     r = p["eye_r"]
-    ex = ax - p["eye_x"]
+    ex = np.abs(x)
+    ex -= p["eye_x"]
     ey = y - p["eye_y"]
     rim = _ellipse_distance(ex, ey, 1.15 * r, r)
     white = rim + max(0.014, 0.5 * px)
-    _paint(img, _ramp(rim, px), _INK.astype(np.float32))
-    _paint(img, _ramp(white, px), _WHITE.astype(np.float32))
+    _paint(img, _ramp(rim, px), _INK)
+    _paint(img, _ramp(white, px), _WHITE)
     pupil = _ellipse(ex, ey, 0.0, 0.1 * r, 0.55 * r, 0.6 * r, px)
-    _paint(img, pupil, _INK.astype(np.float32))
+    _paint(img, pupil, _INK)
+    # A catch-light, up and to the same side in both eyes (hence the sign of x).
+    shift = np.sign(x)
+    shift *= 0.22 * r
+    shift += ex
+    glint = _ellipse(shift, ey, 0.0, -0.15 * r, 0.2 * r, 0.2 * r, px)
+    _paint(img, glint, _WHITE)
     brow_y = ey + r + 0.06
     brow = _stroke(ex, brow_y, 1.05 * r + 0.015, -0.4 * r, max(0.016, 0.4 * px), px)
     _paint(img, brow, p["brows"])
@@ -353,11 +374,11 @@ def _draw_hair_cap(
     """The hair on top of the head, down to a side-swept hairline; returns its coverage."""
     a, b = p["a"], p["b"]
     cap = _ellipse(x, y, 0.0, -0.03 * b, 1.07 * a, 1.08 * b, px)
-    # Hairline: high in the middle, low at the temples, a little lower on one side.
+    # Hairline: high in the middle, lower at the temples, lower on one side.
     t = x * (1.0 / a)
     line = t * t
-    line *= 0.55
-    line += 0.10 * t
+    line *= 0.45
+    line += 0.08 * t
     line -= 0.45
     line *= b
     line -= y
@@ -370,7 +391,7 @@ def _draw_hair_cap(
 def _draw_glasses(
     img: np.ndarray, x: np.ndarray, y: np.ndarray, p: dict[str, np.ndarray], px: float
 ) -> None:
-    """Two rings round the eyes, a bridge and the arms to the ears, where glasses = 1."""
+    """Two rings round the eyes and a bridge between them, where glasses = 1."""
     r, eye_x = p["eye_r"], p["eye_x"]
     radius = np.minimum(1.45 * r + 0.02, 0.95 * eye_x)
     thick = max(0.014, 0.45 * px)
@@ -383,12 +404,11 @@ def _draw_glasses(
     bridge = _stroke(x, ey + 0.3 * radius, eye_x - radius + thick, -0.02, thick, px)
     np.maximum(frame, bridge, out=frame)
     frame *= p["glasses"]
-    _paint(img, frame, _INK.astype(np.float32))
+    _paint(img, frame, _INK)
 
 
 def _paint(img: np.ndarray, coverage: np.ndarray, colour: np.ndarray) -> None:
     """Composite ``colour`` (3, n, 1, 1) or (3,) over ``img`` where ``coverage`` says."""
-    colour = colour.reshape(3, *colour.shape[1:]) if colour.ndim > 1 else colour
     for c in range(3):
         layer = colour[c] - img[c]
         layer *= coverage
@@ -423,18 +443,28 @@ def _ellipse(
 
 
 def _stroke(
-    x: np.ndarray, y: np.ndarray, half: object, bend: object, thick: float, px: float
+    x: np.ndarray,
+    y: np.ndarray,
+    half: object,
+    bend: object,
+    thick: float,
+    px: float,
+    swell: np.ndarray | None = None,
 ) -> np.ndarray:
     """Coverage of a bent line with round caps, centred at the origin.
 
     The centre line is ``y = bend * (0.5 - (x / half)^2)`` for ``|x| <= half``:
-    positive ``bend`` lifts the ends (a smile), negative lifts the middle.
+    positive ``bend`` lifts the ends (a smile), negative lifts the middle. The
+    half-thickness is ``thick`` at the ends, ``thick + swell`` in the middle.
+    (Whether to swell is decided by the caller, never by the batch's values,
+    so a face renders the same in any batch.)
     """
     xc = np.minimum(np.maximum(x, -half), half)
     dx = x - xc
     dx *= dx
     t = xc * (1.0 / half)
     t *= t
+    fat = None if swell is None else (1.0 - t) * swell
     t -= 0.5
     t *= bend
     t += y  # y minus the centre line
@@ -442,6 +472,8 @@ def _stroke(
     t += dx
     np.sqrt(t, out=t)
     t -= thick
+    if fat is not None:
+        t -= fat
     return _ramp(t, px)
 
 

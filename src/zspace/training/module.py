@@ -40,6 +40,7 @@ class AutoencoderModule(L.LightningModule):
         self.epoch_offset = epoch_offset  # epochs done before this fit (resume)
         self.optimizer_state = optimizer_state
         self.sums: dict[str, torch.Tensor] = {}
+        self.noise: torch.Generator | None = None
 
     @property
     def epoch(self) -> int:
@@ -53,12 +54,15 @@ class AutoencoderModule(L.LightningModule):
         return optimizer
 
     def on_train_epoch_start(self) -> None:
-        torch.manual_seed(epoch_seed(self.seed, self.epoch, self.global_rank))
+        # A generator of our own: Lightning and the DataLoader also draw from torch's global
+        # RNG, at points that differ between a fresh and a resumed fit.
+        self.noise = torch.Generator(device=self.device)
+        self.noise.manual_seed(epoch_seed(self.seed, self.epoch, self.global_rank))
         self.sums = {}
 
     def _terms(self, batch: torch.Tensor) -> LossTerms:
         images = to_model_input(batch)
-        out = self.model(images)
+        out = self.model(images, generator=self.noise if self.model.training else None)
         return autoencoder_loss(out.logits, images, out.encoded.mean, out.encoded.logvar, self.kl_weight)
 
     def _accumulate(self, split: str, terms: LossTerms, count: int) -> None:

@@ -1,0 +1,27 @@
+"""Encode: one row per cache image, the mean for a VAE, deterministic, streamed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from zspace.data.cache import open_cache
+from zspace.data.loader import to_model_input
+from zspace.latents import encode, load_latents
+from zspace.training.checkpoint import load_model
+
+
+def test_encode_shape_values_and_determinism(vae_run: Path, faces_cache: Path, tmp_path: Path) -> None:
+    latents = encode(vae_run, batch_size=50)  # 192 images: batches of 50 leave a remainder
+    cache = open_cache(faces_cache)
+    assert latents.vectors.shape == (len(cache), 8) and latents.vectors.dtype == np.float32
+    assert latents.logvar is not None and latents.logvar.shape == (len(cache), 8)
+    model = load_model(vae_run)
+    with torch.no_grad():
+        direct = model.encode(to_model_input(torch.from_numpy(np.array(cache.images[:7]))))
+    np.testing.assert_allclose(latents.vectors[:7], direct.mean.numpy(), rtol=1e-5, atol=1e-5)
+    again = encode(vae_run, out=tmp_path, batch_size=64)
+    np.testing.assert_array_equal(np.asarray(again.vectors), np.asarray(latents.vectors))
+    assert np.array_equal(load_latents(vae_run).index["split"], cache.index["split"])

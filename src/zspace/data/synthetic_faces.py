@@ -10,7 +10,8 @@ continuous factors, all uniform in [0, 1], in :data:`FACTOR_NAMES` order:
                      (leaning to the viewer's left) to +15 deg (right)
 ``head_y``           vertical position of the head, high (0) to low (1)
 ``skin_tone``        skin colour, light (0) to dark (1)
-``hair_color``       hair colour along black, brown, auburn, ginger, blond, grey
+``hair_color``       hair colour along black, brown, auburn, ginger, blond,
+                     platinum, grey
 ``hair_length``      short cap (0) to long hair falling past the chin (1)
 ``eye_spacing``      distance between the eyes, close (0) to far apart (1)
 ``eye_size``         size of the eyes, small (0) to large (1)
@@ -208,8 +209,11 @@ class _Grid:
         self.v = centres.reshape(1, size, 1)
         # A soft vignette darkens the background corners a little.
         self.vignette = (1.0 - 0.12 * (self.u * self.u + self.v * self.v))[0]
-        # Shoulders sit at the bottom whatever the head does, so draw them once.
-        self.shoulders = _ellipse(self.u, self.v, 0.0, 1.28, 0.92, 0.56, self.px)
+        # Shoulders sit at the bottom whatever the head does, so draw them once,
+        # with a round neckline (narrower than any neck) cut out.
+        shoulders = _ellipse(self.u, self.v, 0.0, 1.28, 0.92, 0.56, self.px)
+        neckline = _ellipse(self.u, self.v, 0.0, 0.70, 0.13, 0.12, self.px)
+        self.shoulders = shoulders * (1.0 - neckline)
 
 
 def _face_params(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -276,7 +280,6 @@ def _render_chunk(p: dict[str, np.ndarray], grid: _Grid) -> np.ndarray:
     img = np.empty((3, p["a"].shape[0], grid.size, grid.size), dtype=np.float32)
     for c in range(3):
         np.multiply(p["background"][c], grid.vignette, out=img[c])
-    _paint(img, grid.shoulders, p["shirt"])
     x, y = _head_frame(p, grid)
     head = _draw_head(img, x, y, p, grid)
     _draw_eyes(img, x, y, p, grid.px)
@@ -320,11 +323,13 @@ def _draw_head(
     # under the hair cap, its bottom hides behind the face when the hair is short.
     curtain = _box_bottom(ax, y, 1.06 * a, -0.15 * b, p["hair_bottom"], 0.1, px)
     _paint(img, curtain, p["hair_back"])
-    head = np.maximum(ears, curtain, out=curtain)
-    # The neck hangs straight down in screen space from the middle of the head.
+    # The neck hangs straight down in screen space from the middle of the head
+    # into the shirt, which also hides the ends of long hair.
     neck_d = np.maximum(np.abs(grid.u) - 0.42 * a, p["hy"] - grid.v)
-    neck_d = np.maximum(neck_d, grid.v - 0.9)
     _paint(img, _ramp(neck_d, px), p["skin_shade"])
+    _paint(img, grid.shoulders, p["shirt"])
+    head = np.maximum(ears, curtain, out=curtain)
+    head *= 1.0 - grid.shoulders
     # The face is an egg: up to 15% narrower towards the chin.
     narrow = np.clip(y * (1.0 / b), 0.0, 1.0)
     narrow *= 0.15

@@ -1,13 +1,19 @@
-"""Decode latent points to images and lay images out in grids (seed S16, S20)."""
+"""Decode latent points to images and lay images out in grids (seed S16, S20).
+
+Sampling, sweeps, interpolation, attribute vectors and comparisons built on
+these live in :mod:`zspace.generate`.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from PIL import Image
 
+from zspace.errors import ZspaceError
 from zspace.io import atomic_path
 from zspace.models.autoencoder import Autoencoder
 
@@ -56,3 +62,24 @@ def image_grid(images: np.ndarray, columns: int = 7, padding: int = 2, scale: in
 def save_image(picture: Image.Image, path: str | os.PathLike) -> None:
     with atomic_path(path) as tmp:
         picture.save(tmp, format="PNG")
+
+
+@torch.no_grad()
+def decode_with_progress(
+    model: Autoencoder, z: np.ndarray | torch.Tensor, batch_size: int = 256, device: str | torch.device = "cpu",
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Like :func:`decode`, calling ``progress(images_done_in_batch)`` after every batch (the CLI's bar)."""
+    if batch_size < 1:
+        raise ZspaceError(f"batch_size={batch_size} is not allowed; it must be an integer >= 1")
+    z = np.asarray(z, dtype=np.float32)
+    if z.ndim != 2 or z.shape[1] != model.config.latent_dim:
+        raise ZspaceError(f"latent points of shape {z.shape} do not fit the model: it decodes "
+                          f"(n, {model.config.latent_dim}) arrays")
+    out = []
+    for start in range(0, len(z), batch_size):
+        out.append(decode(model, z[start : start + batch_size], batch_size, device))
+        if progress is not None:
+            progress(len(out[-1]))
+    size, channels = model.config.image_size, model.config.channels
+    return np.concatenate(out) if out else np.zeros((0, size, size, channels), np.uint8)

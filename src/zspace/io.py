@@ -21,6 +21,16 @@ import numpy as np
 from zspace.errors import ZspaceError
 
 
+def _file_mode() -> int:
+    """Mode for new files: what open() would give under the process umask (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``destination``; rename it over on success.
@@ -40,6 +50,7 @@ def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
         with open(tmp, "rb+") as handle:
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, destination)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -86,7 +97,7 @@ def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except ValueError as err:
-        if "pickle" in str(err).lower() or "object" in str(err).lower():
+        if "allow_pickle" in str(err):  # numpy: "Object arrays cannot be loaded when allow_pickle=False"
             raise ZspaceError(
                 f"{path}: holds Python objects (pickle), which zspace never loads; "
                 "save a numeric array with numpy.save"

@@ -31,6 +31,7 @@ from zspace.training.checkpoint import (
 )
 from zspace.training.datamodule import CacheDataModule
 from zspace.training.module import AutoencoderModule
+from zspace.training.progress import RunProgressBar
 from zspace.training.run_writer import HISTORY_FILE, RunWriter, read_history, write_history
 
 
@@ -110,7 +111,7 @@ def train(
         use_distributed_sampler=False,  # EpochShuffle shards by itself, seeded by epoch
         sync_batchnorm=train_config.devices * train_config.num_nodes > 1,
         log_every_n_steps=train_config.log_every_n_steps,
-        callbacks=[RunWriter(out, history)],
+        callbacks=[RunWriter(out, history), *([RunProgressBar(train_config.epochs)] if progress_bar else [])],
     )
     trainer.fit(module, datamodule=data)
     _save_loss_figure(out, history)

@@ -1,0 +1,142 @@
+"""Data for the plane views of the latent cloud (SPEC S10, S11, S12, S14).
+
+- component planes: the vectors projected on two original components, chosen
+  as the most correlated pairs (S10) and the most elongated pairs (S14), with
+  the origin, "statistical" vectors drawn uniformly from [-b, b]^d (b = 4, 1.5)
+  and one chosen data point;
+- the slice (S11): the vectors whose components other than the two of the
+  plane are all small, |z_k| < threshold (raw values, as in the seed);
+- PCA planes (S12): the centred cloud on two principal axes, all N vectors,
+  with a Gaussian null of the same covariance and N on the same axes (X3):
+  on principal axes such a Gaussian has independent coordinates of variance
+  lambda_k, so the null is drawn directly in the plane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zspace.analysis.correlation import CorrelationSummary
+
+
+@dataclass
+class PlanePair:
+    i: int
+    j: int
+    reason: str  # "correlated r=+0.62" or "elongated 3.1:1"
+
+
+def choose_pairs(summary: CorrelationSummary, covariance: np.ndarray, count: int = 3) -> list[PlanePair]:
+    """The ``count`` most correlated pairs (|r| > the summary's floor) and the ``count`` most elongated others.
+
+    Elongation of a plane = sqrt(largest / smallest eigenvalue) of the pair's 2 x 2 covariance. Components
+    with a std below half the median (collapsed ones) are left out: a plane of one live and one dead
+    component is trivially "elongated".
+    """
+    pairs = [PlanePair(p.i, p.j, f"correlated r={p.r:+.2f}") for p in summary.top_pairs[:count]]
+    taken = {(p.i, p.j) for p in pairs}
+    variance = np.diag(covariance)
+    live = np.flatnonzero(variance >= 0.25 * np.median(variance))
+    if len(live) >= 2:
+        a, b = np.triu_indices(len(live), k=1)
+        i, j = live[a], live[b]
+        vi, vj, cij = variance[i], variance[j], covariance[i, j]
+        # closed-form eigenvalues of [[vi, cij], [cij, vj]]
+        half_trace, root = (vi + vj) / 2, np.sqrt(((vi - vj) / 2) ** 2 + cij**2)
+        ratio = np.sqrt((half_trace + root) / np.maximum(half_trace - root, 1e-300))
+        added = 0
+        for k in np.argsort(-ratio, kind="stable"):
+            if added == count:
+                break
+            if (int(i[k]), int(j[k])) not in taken:
+                pairs.append(PlanePair(int(i[k]), int(j[k]), f"elongated {ratio[k]:.2g}:1"))
+                added += 1
+    return pairs
+
+
+def statistical_vectors(dim: int, bounds: tuple[float, ...] = (4.0, 1.5), count: int = 200,
+                        rng: np.random.Generator | None = None) -> dict[float, np.ndarray]:
+    """``count`` vectors uniform in [-b, b]^dim for each bound b (the seed's "statistical" vectors)."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    return {float(b): rng.uniform(-b, b, size=(count, dim)) for b in bounds}
+
+
+class SliceAccumulator:
+    """Rows whose components other than (i, j) all satisfy |z_k| < threshold, for several planes at once."""
+
+    def __init__(self, pairs: list[PlanePair], threshold: float = 2.0, max_points: int = 50_000) -> None:
+        self.pairs = pairs
+        self.threshold = threshold
+        self.max_points = max_points
+        self.counts = [0] * len(pairs)
+        self.points: list[list[np.ndarray]] = [[] for _ in pairs]
+
+    def update(self, chunk: np.ndarray) -> None:
+        large = np.abs(chunk) >= self.threshold  # (c, d)
+        large_count = large.sum(axis=1)
+        for k, pair in enumerate(self.pairs):
+            inside = (large_count - large[:, pair.i] - large[:, pair.j]) == 0
+            self.counts[k] += int(inside.sum())
+            stored = sum(len(p) for p in self.points[k])
+            if stored < self.max_points:
+                self.points[k].append(chunk[inside][: self.max_points - stored][:, [pair.i, pair.j]])
+
+    def result(self) -> list[tuple[int, np.ndarray]]:
+        """(count, points (m, 2)) per pair; m is at most ``max_points``."""
+        return [(count, np.concatenate(points) if points else np.zeros((0, 2)))
+                for count, points in zip(self.counts, self.points, strict=True)]
+
+
+@dataclass
+class ComponentPlane:
+    """One plane of two original components, with everything the seed drew on it."""
+
+    pair: PlanePair
+    points: np.ndarray  # (m, 2) a uniform subsample of the vectors
+    chosen_point: np.ndarray  # (2,)
+    chosen_row: int
+    statistical: dict[float, np.ndarray]  # bound -> (k, 2)
+    slice_points: np.ndarray  # (s, 2)
+    slice_count: int  # all rows in the slice (slice_points may be capped)
+    slice_threshold: float
+
+
+def sample_rows(total: int, size: int, keep: np.ndarray | None = None,
+                rng: np.random.Generator | None = None) -> np.ndarray:
+    """Sorted row numbers of a uniform subsample without replacement (all kept rows when size >= their count)."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    rows = np.arange(total) if keep is None else np.flatnonzero(keep)
+    if size >= len(rows):
+        return rows
+    return np.sort(rng.choice(rows, size=size, replace=False))
+
+
+def gather_rows(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """float64 copy of ``vectors[rows]`` (sorted rows read efficiently from a memmap)."""
+    return np.asarray(vectors[np.asarray(rows)], dtype=np.float64)
+
+
+@dataclass
+class PCAPlane:
+    """All N centred vectors on PCA axes (a, b) (1-based, as the seed numbers them) and a Gaussian null."""
+
+    axis_a: int
+    axis_b: int
+    points: np.ndarray  # (N, 2)
+    null_points: np.ndarray  # (N, 2) drawn from N(0, diag(lambda_a, lambda_b))
+    zooms: list[float | None] = field(default_factory=list)  # None = full range, else square side
+
+
+def valid_pca_pairs(pairs: list[tuple[int, int]], dim: int) -> list[tuple[int, int]]:
+    """Keep the 1-based axis pairs that exist in ``dim`` dimensions (the seed's (8, 35) needs d >= 35)."""
+    return [(a, b) for a, b in pairs if 1 <= a <= dim and 1 <= b <= dim and a != b]
+
+
+def gaussian_null_plane(variance_a: float, variance_b: float, count: int,
+                        rng: np.random.Generator | None = None) -> np.ndarray:
+    """``count`` points of the Gaussian with the data's covariance, projected on two of its principal axes."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    scale = np.sqrt([max(variance_a, 0.0), max(variance_b, 0.0)])
+    return rng.standard_normal((count, 2)) * scale

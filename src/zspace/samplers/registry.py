@@ -1,0 +1,127 @@
+"""The sampler registry (a dict, DESIGN rule 3) and the parser of CLI specs.
+
+A spec is ``NAME`` or ``NAME:key=value,key=value`` (``gmm:k=10,cov=full``).
+A sweep spec gives one parameter several values (``uniform:b=0.5,1,1.5``):
+a comma-separated item without ``=`` is one more value of the key before it.
+Every mistake is a :class:`ZspaceError` of one line that lists what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from zspace.errors import ZspaceError
+from zspace.samplers.base import Param, Sampler
+from zspace.samplers.data import DataSampler
+from zspace.samplers.diag import DiagonalGaussianSampler
+from zspace.samplers.fullcov import FullCovarianceSampler
+from zspace.samplers.gmm import GaussianMixtureSampler
+from zspace.samplers.knn_mix import KNNMixSampler
+from zspace.samplers.normal import NormalSampler
+from zspace.samplers.pca import PCASampler
+from zspace.samplers.uniform import UniformSampler
+
+SAMPLERS: dict[str, type[Sampler]] = {
+    "normal": NormalSampler,
+    "uniform": UniformSampler,
+    "diag": DiagonalGaussianSampler,
+    "fullcov": FullCovarianceSampler,
+    "pca": PCASampler,
+    "gmm": GaussianMixtureSampler,
+    "knn-mix": KNNMixSampler,
+    "data": DataSampler,
+}
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _sampler_class(name: str) -> type[Sampler]:
+    if name not in SAMPLERS:
+        raise ZspaceError(f"unknown sampler {name!r}; choose one of: {', '.join(SAMPLERS)}")
+    return SAMPLERS[name]
+
+
+def _split(spec: str) -> tuple[type[Sampler], list[tuple[str, list[str]]]]:
+    """'gmm:k=10,cov=full' -> (GaussianMixtureSampler, [('k', ['10']), ('cov', ['full'])])."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ZspaceError(f"sampler spec {spec!r} is empty; write NAME or NAME:key=value,..., "
+                          f"NAME one of: {', '.join(SAMPLERS)}")
+    name, _, rest = spec.strip().partition(":")
+    name = name.strip()
+    if not _NAME.match(name):
+        raise ZspaceError(f"sampler spec {spec!r} is malformed; write NAME or NAME:key=value,..., "
+                          f"NAME one of: {', '.join(SAMPLERS)}")
+    cls = _sampler_class(name)
+    items: list[tuple[str, list[str]]] = []
+    if _ and not rest.strip():
+        raise ZspaceError(f"sampler spec {spec!r} has ':' but no parameters; write {name} or {name}:key=value")
+    for raw in rest.split(",") if rest.strip() else []:
+        item = raw.strip()
+        if "=" in item:
+            key, _eq, value = (part.strip() for part in item.partition("="))
+            if not _KEY.match(key) or not value:
+                raise ZspaceError(f"sampler spec {spec!r}: {item!r} is malformed; write key=value, "
+                                  f"keys of {name}: {_allowed_keys(cls)}")
+            if any(key == seen for seen, _v in items):
+                raise ZspaceError(f"sampler spec {spec!r}: {key} is given twice")
+            items.append((key, [value]))
+        elif item and items:
+            items[-1][1].append(item)  # one more value of the previous key (a sweep)
+        else:
+            raise ZspaceError(f"sampler spec {spec!r}: {item!r} is malformed; write key=value, "
+                              f"keys of {name}: {_allowed_keys(cls)}")
+    for key, _values in items:
+        if key not in cls.params:
+            raise ZspaceError(f"sampler {name} has no parameter {key!r}; its parameters: {_allowed_keys(cls)}")
+    return cls, items
+
+
+def _allowed_keys(cls: type[Sampler]) -> str:
+    if not cls.params:
+        return "none"
+    return ", ".join(f"{k} ({p.allowed}, default {p.default})" for k, p in cls.params.items())
+
+
+def _convert(cls: type[Sampler], key: str, text: str) -> Any:
+    param: Param = cls.params[key]
+    try:
+        if param.kind is int:
+            value: Any = int(text)
+        elif param.kind is float:
+            value = float(text)
+        else:
+            value = text
+    except ValueError:
+        raise ZspaceError(f"{cls.name}:{key}={text} is not allowed; {key} must be {param.allowed}") from None
+    return param.validate(cls.name, key, value)
+
+
+def parse_sampler(spec: str) -> Sampler:
+    """'gmm:k=10,cov=full' -> an unfitted GaussianMixtureSampler(k=10, cov='full')."""
+    cls, items = _split(spec)
+    kwargs = {}
+    for key, values in items:
+        if len(values) > 1:
+            raise ZspaceError(f"sampler spec {spec!r} gives {key} several values ({', '.join(values)}); "
+                              "use --sweep for that, or one value per key")
+        kwargs[key] = _convert(cls, key, values[0])
+    return cls(**kwargs)
+
+
+def parse_sweep(spec: str) -> tuple[str, list[tuple[Any, Sampler]]]:
+    """'uniform:b=0.5,1,2' -> ('b', [(0.5, UniformSampler(b=0.5)), (1.0, ...), (2.0, ...)]).
+
+    Exactly one parameter takes several values; the others are fixed.
+    """
+    cls, items = _split(spec)
+    swept = [key for key, values in items if len(values) > 1]
+    if len(swept) != 1:
+        keys = _allowed_keys(cls)
+        raise ZspaceError(f"sweep {spec!r} must give exactly one parameter several values "
+                          f"(e.g. uniform:b=0.5,1,2); parameters of {cls.name}: {keys}")
+    fixed = {key: _convert(cls, key, values[0]) for key, values in items if len(values) == 1}
+    key = swept[0]
+    values = [_convert(cls, key, text) for text in dict(items)[key]]
+    return key, [(value, cls(**fixed, **{key: value})) for value in values]

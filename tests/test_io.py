@@ -1,0 +1,57 @@
+"""Atomic, pickle-free writes and reads."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zspace.errors import ZspaceError
+from zspace.io import atomic_path, load_npy, save_json, save_npy
+
+
+def test_failure_mid_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "metrics.json"
+    save_json(target, {"version": 1})
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text('{"version": 2, "half')
+            raise RuntimeError("disk pulled out")
+    assert target.read_text() == '{\n  "version": 1\n}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]  # no temp file left
+
+
+def test_new_files_follow_the_umask(tmp_path: Path) -> None:
+    save_npy(tmp_path / "a.npy", np.arange(3))
+    mode = stat.S_IMODE(os.stat(tmp_path / "a.npy").st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
+def test_object_arrays_are_never_written_or_read(tmp_path: Path) -> None:
+    with pytest.raises(ZspaceError, match="object array"):
+        save_npy(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object))
+    np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ZspaceError, match="pickle"):
+        load_npy(tmp_path / "o.npy")
+    (tmp_path / "bad.npy").write_bytes(b"not numpy")
+    with pytest.raises(ZspaceError, match="not a readable .npy"):
+        load_npy(tmp_path / "bad.npy")
+
+
+def test_no_pickle_or_torch_load_in_the_package() -> None:
+    package = Path(__file__).parents[1] / "src" / "zspace"
+    offenders = []
+    for path in package.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("import pickle", "torch.load(", "allow_pickle=True", "cloudpickle", "joblib.load"):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+        for line in text.splitlines():
+            if "np.load(" in line and "allow_pickle=False" not in line:
+                offenders.append(f"{path.name}: np.load without allow_pickle=False")
+    assert offenders == []

@@ -94,6 +94,9 @@ def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise ZspaceError(f"{path}: file not found; check the path")
+    with open(path, "rb") as handle:
+        if handle.read(6) != b"\x93NUMPY":
+            raise ZspaceError(f"{path}: not a .npy file (no NumPy header); save the array with numpy.save")
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except ValueError as err:

@@ -1,0 +1,104 @@
+"""Open any N x d array of vectors for analysis (SPEC X5): checks with one-line errors, memmap always.
+
+The file is memory-mapped, never read whole, so an array larger than memory
+still works; the NaN/inf scan reads it once in chunks.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from zspace.analysis.moments import iter_chunks
+from zspace.errors import ZspaceError
+from zspace.io import load_npy
+
+
+@dataclass
+class VectorSource:
+    """Vectors to analyse: the (memory-mapped) array and which rows to use."""
+
+    path: Path | None
+    vectors: np.ndarray  # (N, d), any real dtype; read chunk by chunk as float64
+    keep: np.ndarray | None  # (N,) bool, None = every row
+    dropped: int  # rows left out for NaN/inf
+
+    @property
+    def count(self) -> int:
+        return int(self.vectors.shape[0]) - self.dropped
+
+
+def check_vectors(vectors: np.ndarray, name: str, drop_nonfinite: bool = False) -> VectorSource:
+    """Check rank, dtype, finiteness and N > d; return the rows to use."""
+    if vectors.dtype == object or not (np.issubdtype(vectors.dtype, np.floating)
+                                       or np.issubdtype(vectors.dtype, np.integer)):
+        raise ZspaceError(f"{name}: dtype {vectors.dtype} is not a real number type; "
+                          "save the vectors as a float32 or float64 array")
+    if vectors.ndim != 2:
+        raise ZspaceError(f"{name}: array of shape {vectors.shape} has rank {vectors.ndim}; "
+                          "zspace analyses an N x d array (one row per vector), reshape it first")
+    total, dim = vectors.shape
+    if dim < 1 or total < 2:
+        raise ZspaceError(f"{name}: shape {vectors.shape} is too small; at least 2 vectors of 1 component are needed")
+    keep = None
+    dropped = 0
+    if np.issubdtype(vectors.dtype, np.floating):
+        finite = np.ones(total, dtype=bool)
+        for start, chunk in iter_chunks(vectors):
+            finite[start:start + len(chunk)] = np.isfinite(chunk).all(axis=1)
+        dropped = int(total - finite.sum())
+        if dropped and not drop_nonfinite:
+            raise ZspaceError(f"{name}: {dropped} of {total} rows hold NaN or inf; "
+                              "fix them or pass --drop-nonfinite to leave those rows out")
+        keep = finite if dropped else None
+    used = total - dropped
+    if dim >= used:
+        raise ZspaceError(f"{name}: {used} usable vectors of dimension {dim}; the covariance needs more vectors "
+                          "than dimensions (N > d). Is the array transposed (d x N)?")
+    return VectorSource(None, vectors, keep, dropped)
+
+
+def load_vectors(path: str | os.PathLike, drop_nonfinite: bool = False) -> VectorSource:
+    """Memory-map ``path`` (.npy, no pickle) and check it with :func:`check_vectors`."""
+    path = Path(path)
+    if path.suffix != ".npy":
+        raise ZspaceError(f"{path}: not a .npy file; save the vectors with numpy.save(path, array)")
+    vectors = load_npy(path, mmap=True)
+    source = check_vectors(vectors, str(path), drop_nonfinite)
+    source.path = path
+    return source
+
+
+def load_index_table(path: str | os.PathLike, rows: int) -> dict[str, np.ndarray]:
+    """Read a CSV with a header row (any columns; a zspace index.csv works) with ``rows`` data rows.
+
+    Columns that parse as numbers become numeric arrays; the rest stay strings.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ZspaceError(f"{path}: index table not found; check the path")
+    with open(path, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    if not table:
+        raise ZspaceError(f"{path}: empty table; it needs a header row and one row per vector")
+    header, body = table[0], table[1:]
+    if len(body) != rows:
+        raise ZspaceError(f"{path}: {len(body)} data rows but the vectors have {rows}; one row per vector is needed")
+    if any(len(r) != len(header) for r in body):
+        raise ZspaceError(f"{path}: rows of unequal length; repair the CSV")
+    columns: dict[str, np.ndarray] = {}
+    for k, name in enumerate(header):
+        text = [r[k] for r in body]
+        for dtype in (np.int64, np.float64):
+            try:
+                columns[name] = np.array(text, dtype=dtype)
+                break
+            except ValueError:
+                continue
+        else:
+            columns[name] = np.array(text, dtype=str)
+    return columns

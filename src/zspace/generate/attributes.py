@@ -21,7 +21,7 @@ from zspace.errors import ZspaceError
 
 def is_binary(values: np.ndarray) -> bool:
     unique = np.unique(np.asarray(values))
-    return len(unique) == 2 and set(unique.tolist()) <= {0, 1, False, True}
+    return len(unique) == 2 and set(unique.tolist()) <= {0, 1}
 
 
 def attribute_direction(latents: np.ndarray, values: np.ndarray, name: str = "attribute") -> np.ndarray:

@@ -1,0 +1,87 @@
+"""Plane figures of the latent cloud (SPEC S10, S11, S12, S14): results in, matplotlib Figure out."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from zspace.analysis.planes import ComponentPlane, PCAPlane  # noqa: E402
+
+STATISTICAL_STYLE = {4.0: ("tab:red", "x"), 1.5: ("tab:orange", "+")}
+
+
+def component_plane_figure(plane: ComponentPlane) -> Figure:
+    """Left: a subsample on the plane of components (i, j) with the origin, statistical vectors and the chosen
+    point (S10, S14). Right: the slice, vectors whose other components are all below the threshold (S11)."""
+    i, j = plane.pair.i, plane.pair.j
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
+    alpha = float(np.clip(3000 / max(len(plane.points), 1), 0.05, 0.6))
+    left.scatter(plane.points[:, 0], plane.points[:, 1], s=2, alpha=alpha, color="tab:blue", linewidths=0,
+                 label=f"{len(plane.points)} vectors (subsample)")
+    for bound, vectors in plane.statistical.items():
+        colour, marker = STATISTICAL_STYLE.get(bound, ("tab:purple", "1"))
+        left.scatter(vectors[:, 0], vectors[:, 1], s=18, color=colour, marker=marker,
+                     label=f"statistical, uniform in [-{bound:g}, {bound:g}]^d")
+    left.scatter([0], [0], s=80, color="black", marker="o", facecolors="none", linewidths=1.5, label="origin")
+    left.scatter([plane.chosen_point[0]], [plane.chosen_point[1]], s=160, color="gold", marker="*",
+                 edgecolors="black", linewidths=0.7, label=f"data point, row {plane.chosen_row}")
+    left.set(xlabel=f"component {i}", ylabel=f"component {j}", title=f"components ({i}, {j}): {plane.pair.reason}")
+    left.legend(loc="upper right", fontsize=7, framealpha=0.85)
+    left.set_aspect("equal", adjustable="datalim")
+    t = plane.slice_threshold
+    if len(plane.slice_points):
+        right.scatter(plane.slice_points[:, 0], plane.slice_points[:, 1], s=3, alpha=0.5, linewidths=0,
+                      color="tab:green")
+        right.set_aspect("equal", adjustable="datalim")
+    else:
+        right.text(0.5, 0.5, "no vector has all other\ncomponents this small", ha="center", va="center",
+                   transform=right.transAxes)
+    right.scatter([0], [0], s=80, color="black", marker="o", facecolors="none", linewidths=1.5)
+    right.set(xlabel=f"component {i}", ylabel=f"component {j}",
+              title=f"slice: {plane.slice_count} vectors with all other |z_k| < {t:g}")
+    figure.tight_layout()
+    return figure
+
+
+def _window(points: np.ndarray, zoom: float | None) -> tuple[tuple[float, float], tuple[float, float]]:
+    if zoom is None:
+        # full range, but robust: 0.1% .. 99.9% quantiles so a few far points do not squash the cloud
+        low = np.quantile(points, 0.001, axis=0)
+        high = np.quantile(points, 0.999, axis=0)
+        return (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
+    return (-zoom / 2, zoom / 2), (-zoom / 2, zoom / 2)
+
+
+def pca_density_figure(plane: PCAPlane, bins: int = 160) -> Figure:
+    """All N centred vectors on PCA axes (a, b) as 2-D histograms with a log colour scale, from the full range
+    down to squares of side 5 ... 0.5 around the centre (S12); the bottom row is a Gaussian with the same
+    covariance and N (X3 null): structure that the null also shows is not structure of the data."""
+    zooms = plane.zooms or [None]
+    figure, axes = plt.subplots(2, len(zooms), figsize=(3.1 * len(zooms), 6.4), squeeze=False)
+    for column, zoom in enumerate(zooms):
+        xlim, ylim = _window(plane.points, zoom)
+        for row, (points, name) in enumerate(((plane.points, "data"), (plane.null_points, "Gaussian null"))):
+            ax = axes[row, column]
+            counts, xedges, yedges = np.histogram2d(points[:, 0], points[:, 1], bins=bins, range=[xlim, ylim])
+            if counts.max() > 0:
+                ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=1, vmax=counts.max()), cmap="magma",
+                              rasterized=True)
+            ax.set_facecolor("black")  # empty bins (voids) read as black, like the zero of the colour map
+            inside = int(counts.sum())
+            window = "full range" if zoom is None else f"side {zoom:g}"
+            ax.set_title(f"{name}: {window}\n{inside} points", fontsize=8)
+            ax.set_aspect("equal" if zoom is not None else "auto")
+            ax.tick_params(labelsize=7)
+            if column == 0:
+                ax.set_ylabel(f"PCA axis {plane.axis_b}")
+            if row == 1:
+                ax.set_xlabel(f"PCA axis {plane.axis_a}")
+    figure.suptitle(f"centred vectors on PCA axes ({plane.axis_a}, {plane.axis_b}), log density", fontsize=10)
+    figure.tight_layout()
+    return figure

@@ -39,8 +39,10 @@ test-slow: install fashion-mnist
 test-all: install fashion-mnist
 	$(PY) -m pytest -q -m "slow or not slow"
 
+# Every script in benchmarks/ (machine.py is their helper); results in benchmarks/results/*.json.
+BENCHMARKS := $(filter-out benchmarks/machine.py,$(wildcard benchmarks/*.py))
 bench: install
-	$(PY) benchmarks/train_throughput.py
+	@for script in $(BENCHMARKS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks

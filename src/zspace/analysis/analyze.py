@@ -36,7 +36,7 @@ from zspace.analysis.planes import (
     statistical_vectors,
     valid_pca_pairs,
 )
-from zspace.analysis.radius import RadiusHistogramAccumulator, RadiusStatistics, radius_statistics
+from zspace.analysis.radius import RadiusHistogramAccumulator, RadiusStatistics, chi_quantile, radius_statistics
 from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_map
 from zspace.errors import ZspaceError
 from zspace.io import save_json, save_npy
@@ -102,7 +102,7 @@ class AnalysisResult:
 
 def analyze(vectors: np.ndarray | VectorSource, index: dict[str, np.ndarray] | None, out_dir: str | os.PathLike,
             options: AnalysisOptions | None = None, progress: ProgressFactory | None = None) -> AnalysisResult:
-    """Measure the N x d ``vectors`` (an array, memmap or :class:`VectorSource`) and write the results to ``out_dir``."""
+    """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`); write the results into ``out_dir``."""
     options = options or AnalysisOptions()
     progress = progress or _no_progress
     source = vectors if isinstance(vectors, VectorSource) else check_vectors(
@@ -128,7 +128,9 @@ def analyze(vectors: np.ndarray | VectorSource, index: dict[str, np.ndarray] | N
 
     histograms = ComponentHistogramAccumulator(moments.minimum, moments.maximum, moments.mean, moments.std,
                                                options.bin_width)
-    radii = RadiusHistogramAccumulator(moments.radius_max, options.radius_bin_widths)
+    # the grid also covers the chi distribution drawn over it
+    radius_top = max(moments.radius_max, chi_quantile(0.9999, dim))
+    radii = RadiusHistogramAccumulator(radius_top, options.radius_bin_widths)
     slices = SliceAccumulator(pairs, options.slice_threshold)
     projected = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5): the only O(N) buffer
     filled = 0

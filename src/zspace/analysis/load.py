@@ -62,11 +62,27 @@ def check_vectors(vectors: np.ndarray, name: str, drop_nonfinite: bool = False) 
     return VectorSource(None, vectors, keep, dropped)
 
 
+def _refuse_object_header(path: Path) -> None:
+    """Read only the .npy header: an object dtype means pickled Python objects, which zspace never loads."""
+    try:
+        with open(path, "rb") as handle:
+            version = np.lib.format.read_magic(handle)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            dtype = read_header(handle)[2]
+    except (ValueError, OSError, EOFError):
+        return  # not a valid .npy header: load_npy gives the error
+    if dtype.hasobject:
+        raise ZspaceError(f"{path}: holds Python objects (pickle), which zspace never loads; "
+                          "save a numeric array with numpy.save")
+
+
 def load_vectors(path: str | os.PathLike, drop_nonfinite: bool = False) -> VectorSource:
     """Memory-map ``path`` (.npy, no pickle) and check it with :func:`check_vectors`."""
     path = Path(path)
     if path.suffix != ".npy":
         raise ZspaceError(f"{path}: not a .npy file; save the vectors with numpy.save(path, array)")
+    _refuse_object_header(path)
     vectors = load_npy(path, mmap=True)
     source = check_vectors(vectors, str(path), drop_nonfinite)
     source.path = path

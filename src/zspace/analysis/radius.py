@@ -68,6 +68,11 @@ def chi_pdf(radius: np.ndarray, dim: int) -> np.ndarray:
     return stats.chi.pdf(radius, df=dim)
 
 
+def chi_quantile(probability: float, dim: int) -> float:
+    """Radius below which a fraction ``probability`` of N(0, I_d) vectors lie."""
+    return float(stats.chi.ppf(probability, df=dim))
+
+
 def chi_counts(edges: np.ndarray, dim: int, count: int) -> np.ndarray:
     """Expected counts per bin for ``count`` standard-normal vectors (exact bin probabilities, not pdf * width)."""
     return count * np.diff(stats.chi.cdf(edges, df=dim))

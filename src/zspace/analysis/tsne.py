@@ -2,9 +2,12 @@
 
 openTSNE (Policar et al. 2019) implements FIt-SNE's interpolation on an FFT grid
 (Linderman et al. 2019): cost O(N) per iteration instead of Barnes-Hut's
-O(N log N), which is what makes 165,000-point maps practical on 2 cores. The
-seed's settings were perplexity 10 and early_exaggeration 16; openTSNE's
-defaults are 30 and 12.
+O(N log N), which is what makes 165,000-point maps practical on 2 cores. Below
+10,000 points the FFT grid costs more than it saves (measured: 1,000 points took
+~20 s with FFT), so ``method="auto"`` uses Barnes-Hut there, as openTSNE's own
+"auto" rule does; the method used is recorded in the map's settings. The seed's
+settings were perplexity 10 and early_exaggeration 16; openTSNE's defaults are
+30 and 12.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.errors import ZspaceError
+
+FFT_FROM_POINTS = 10_000
 
 
 @dataclass
@@ -32,8 +37,11 @@ def reduce_with_pca(points: np.ndarray, components: np.ndarray, mean: np.ndarray
 
 
 def tsne_map(points: np.ndarray, rows: np.ndarray, perplexity: float = 30.0, early_exaggeration: float = 12.0,
-             pca_components: int = 0, seed: int = 0, n_jobs: int = 2) -> EmbeddingMap:
-    """openTSNE (FFT) embedding of ``points`` (m, d), already reduced to ``pca_components`` axes if wanted."""
+             pca_components: int = 0, seed: int = 0, n_jobs: int = 2, method: str = "auto") -> EmbeddingMap:
+    """openTSNE embedding of ``points`` (m, d), already reduced to ``pca_components`` axes if wanted.
+
+    ``method``: "fft", "bh" (Barnes-Hut) or "auto" (FFT from 10,000 points on).
+    """
     if importlib.util.find_spec("openTSNE") is None:
         raise ZspaceError("t-SNE needs the openTSNE package; install it with 'pip install openTSNE' or pass --tsne 0")
     from openTSNE import TSNE
@@ -41,9 +49,13 @@ def tsne_map(points: np.ndarray, rows: np.ndarray, perplexity: float = 30.0, ear
     if len(points) <= 3 * perplexity:
         raise ZspaceError(f"t-SNE: {len(points)} points are too few for perplexity {perplexity:g}; "
                           f"use more points or a perplexity below {len(points) / 3:.0f}")
+    if method not in ("auto", "fft", "bh"):
+        raise ZspaceError(f"t-SNE method {method!r}: use auto, fft or bh")
+    if method == "auto":
+        method = "fft" if len(points) >= FFT_FROM_POINTS else "bh"
     settings = {"perplexity": perplexity, "early_exaggeration": early_exaggeration,
-                "negative_gradient_method": "fft", "seed": seed, "n_jobs": n_jobs}
-    embedding = TSNE(perplexity=perplexity, early_exaggeration=early_exaggeration, negative_gradient_method="fft",
+                "negative_gradient_method": method, "seed": seed, "n_jobs": n_jobs}
+    embedding = TSNE(perplexity=perplexity, early_exaggeration=early_exaggeration, negative_gradient_method=method,
                      n_jobs=n_jobs, random_state=seed, verbose=False).fit(np.ascontiguousarray(points))
     return EmbeddingMap("tsne", rows, np.asarray(embedding, dtype=np.float64), pca_components, settings)
 

@@ -11,6 +11,7 @@ from zspace.cli.demo import demo
 from zspace.cli.encode import encode
 from zspace.cli.prepare import prepare
 from zspace.cli.train import train
+from zspace.cli.verify import verify
 from zspace.errors import ZspaceError
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command()(prepare)
 app.command()(train)
 app.command()(encode)
+app.command()(verify)
 app.command()(demo)
 
 

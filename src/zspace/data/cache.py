@@ -9,8 +9,9 @@ Layout of a cache folder::
 The split column is "train" or "val" (or "test" where the source defines one).
 When the source has no split, a deterministic one is made from a hash of each
 image's source_id, so it does not depend on the order or number of images.
-The whole folder is written beside the target and renamed into place at the
-end: an interrupted prepare never leaves a half cache under the target name.
+The whole folder is written beside the target (``.NAME.partial``) and renamed
+into place at the end: an interrupted prepare never leaves a half cache under
+the target name, and running it again continues where it stopped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from zspace.data.cache_writer import PROGRESS_FILE, write_images
 from zspace.data.index_table import read_index, write_index
 from zspace.data.source import ImageSource
 from zspace.errors import ZspaceError
-from zspace.io import load_json, load_npy, save_json
+from zspace.io import atomic_path, load_json, load_npy, save_json
 
 IMAGES_FILE = "images.npy"
 INDEX_FILE = "index.csv"
@@ -74,66 +77,93 @@ def prepare_cache(
     out: str | os.PathLike,
     val_fraction: float = 0.1,
     force: bool = False,
-    chunk_size: int = 512,
+    chunk_size: int = 256,
+    workers: int | None = None,
+    on_corrupt: str = "error",
+    max_corrupt: float = 0.01,
     progress: Callable[[int], None] | None = None,
 ) -> ImageCache:
-    """Write ``source`` into a cache folder ``out``; ``progress(n)`` is told of each chunk done."""
+    """Write ``source`` into a cache folder ``out``; ``progress(n)`` is told of each chunk done.
+
+    The work happens in a hidden folder beside ``out`` that is renamed into place at the
+    end. If the prepare is interrupted or stopped by a damaged image, that folder stays,
+    and running the same prepare again continues from the chunks already written.
+    """
     out = Path(out)
     if not 0.0 <= val_fraction < 1.0:
         raise ZspaceError(f"--val-fraction {val_fraction}: must be in [0, 1)")
+    if on_corrupt not in ("error", "skip"):
+        raise ZspaceError(f"--on-corrupt {on_corrupt!r}: choose 'error' or 'skip'")
+    if not 0.0 <= max_corrupt <= 1.0:
+        raise ZspaceError(f"--max-corrupt {max_corrupt}: must be a share between 0 and 1")
     if out.exists() and not force:
         raise ZspaceError(f"{out}: already exists; choose another --out or pass --force to replace it")
     if source.count < 1:
         raise ZspaceError(f"{source.name}: the source holds no images")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    try:
-        checksum = _write_images(source, partial / IMAGES_FILE, chunk_size, progress)
-        index = _with_split(source, val_fraction)
-        write_index(partial / INDEX_FILE, index)
-        counts = {s: int(np.sum(index["split"] == s)) for s in SPLITS}
-        meta = {
-            "source": source.name,
-            "count": source.count,
-            "height": source.height,
-            "width": source.width,
-            "size": source.height,
-            "channels": source.channels,
-            "dtype": "uint8",
-            "checksum": f"sha256:{checksum}",
-            "splits": {k: v for k, v in counts.items() if v},
-            "val_fraction": val_fraction,
-            "details": source.details,
-        }
-        save_json(partial / DATASET_FILE, meta)
-        _swap_into_place(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    started = time.monotonic()
+    partial = out.parent / f".{out.name}.partial"
+    partial.mkdir(parents=True, exist_ok=True)
+    damaged = write_images(source, partial, chunk_size, workers, on_corrupt == "skip", progress)
+    index = _with_split(source, val_fraction)
+    skipped = []
+    if damaged:
+        share = len(damaged) / source.count
+        if share > max_corrupt:
+            raise ZspaceError(
+                f"{len(damaged)} of {source.count} images are damaged ({share:.2%}), more than "
+                f"--max-corrupt {max_corrupt}; first: {damaged[0][1]}"
+            )
+        keep = np.ones(source.count, dtype=bool)
+        keep[[row for row, _ in damaged]] = False
+        _drop_rows(partial / IMAGES_FILE, keep)
+        skipped = [{"source_id": str(index["source_id"][row]), "error": message} for row, message in damaged]
+        index = {k: v[keep] for k, v in index.items()}
+    count = len(index["source_id"])
+    write_index(partial / INDEX_FILE, index)
+    counts = {s: int(np.sum(index["split"] == s)) for s in SPLITS}
+    meta = {
+        "source": source.name,
+        "count": count,
+        "height": source.height,
+        "width": source.width,
+        "size": source.height,
+        "channels": source.channels,
+        "dtype": "uint8",
+        "checksum": image_checksum(partial / IMAGES_FILE),
+        "splits": {k: v for k, v in counts.items() if v},
+        "val_fraction": val_fraction,
+        "skipped": skipped,
+        "prepare_seconds": round(time.monotonic() - started, 2),
+        "details": source.details,
+    }
+    save_json(partial / DATASET_FILE, meta)
+    (partial / PROGRESS_FILE).unlink(missing_ok=True)
+    _swap_into_place(partial, out)
     return open_cache(out)
 
 
-def _write_images(source: ImageSource, path: Path, chunk_size: int, progress: Callable[[int], None] | None) -> str:
-    images = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=source.shape)
+def image_checksum(path: Path, rows_per_read: int = 2048) -> str:
+    """sha256 of the image bytes in row order (the .npy header excluded)."""
+    images = load_npy(path, mmap=True)
     digest = hashlib.sha256()
-    for start in range(0, source.count, chunk_size):
-        stop = min(start + chunk_size, source.count)
-        batch = np.asarray(source.read(start, stop))
-        expected = (stop - start, source.height, source.width, source.channels)
-        if batch.shape != expected or batch.dtype != np.uint8:
-            raise ZspaceError(f"{source.name}: rows {start}:{stop} came back as {batch.dtype} {batch.shape}, "
-                              f"expected uint8 {expected}")
-        images[start:stop] = batch
-        digest.update(np.ascontiguousarray(batch).tobytes())
-        if progress is not None:
-            progress(stop - start)
-    images.flush()
+    for start in range(0, len(images), rows_per_read):
+        digest.update(np.ascontiguousarray(images[start : start + rows_per_read]).tobytes())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _drop_rows(path: Path, keep: np.ndarray, rows_per_copy: int = 2048) -> None:
+    """Rewrite images.npy with the rows where ``keep`` is True (damaged images dropped)."""
+    images = load_npy(path, mmap=True)
+    with atomic_path(path) as tmp:
+        kept = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(int(keep.sum()), *images.shape[1:]))
+        at = 0
+        for start in range(0, len(images), rows_per_copy):
+            block = images[start : start + rows_per_copy][keep[start : start + rows_per_copy]]
+            kept[at : at + len(block)] = block
+            at += len(block)
+        kept.flush()
+        del kept
     del images
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-    return digest.hexdigest()
 
 
 def _with_split(source: ImageSource, val_fraction: float) -> dict[str, np.ndarray]:

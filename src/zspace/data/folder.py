@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -83,8 +84,12 @@ def folder_labels(files: list[PurePosixPath]) -> dict[str, np.ndarray]:
     return {"label": labels.astype(np.int64), "label_name": names}
 
 
-def load_image(path: Path, size: int, crop: int | None) -> np.ndarray:
-    """Decode one file to an RGB uint8 (size, size, 3) array, or raise ZspaceError naming it."""
+def load_image(path: Path | BinaryIO, size: int, crop: int | None, name: str | None = None) -> np.ndarray:
+    """Decode one file to an RGB uint8 (size, size, 3) array, or raise ZspaceError naming it.
+
+    ``path`` may be an open binary file (a zip member); ``name`` then names it in errors.
+    """
+    name = name or str(path)
     try:
         with warnings.catch_warnings():
             # PIL warns (rather than refuses) between 1x and 2x MAX_IMAGE_PIXELS.
@@ -94,12 +99,12 @@ def load_image(path: Path, size: int, crop: int | None) -> np.ndarray:
                 image.load()  # decode now, so truncation surfaces inside this try
                 rgb = ImageOps.exif_transpose(image).convert("RGB")
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as err:
-        raise ZspaceError(f"{path}: image too large to decode safely ({err})") from None
+        raise ZspaceError(f"{name}: image too large to decode safely ({err})") from None
     except Exception as err:
         # PIL's decoders raise many types for bad bytes (OSError, ValueError,
         # SyntaxError, struct.error, EOFError...); all mean "cannot read this file".
         raise ZspaceError(
-            f"{path}: cannot read this image ({type(err).__name__}: {err}); replace or remove the file"
+            f"{name}: cannot read this image ({type(err).__name__}: {err}); replace or remove the file"
         ) from None
     return np.asarray(to_square(rgb, size, crop))
 

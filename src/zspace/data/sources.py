@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from zspace.data.celeba import celeba_source
 from zspace.data.digits import digits_source
 from zspace.data.fashion_mnist import fashion_mnist_source
 from zspace.data.folder import folder_source
@@ -60,6 +61,11 @@ def _idx(o: SourceOptions) -> ImageSource:
     return idx_source(_need_path("idx", o), o.labels, o.size)
 
 
+def _celeba(o: SourceOptions) -> ImageSource:
+    _refuse("celeba", o, "labels")
+    return celeba_source(_need_path("celeba", o), o.size or 64, o.crop if o.crop is not None else 148)
+
+
 def _folder(o: SourceOptions) -> ImageSource:
     _refuse("folder", o, "labels")
     return folder_source(_need_path("folder", o), o.size or 64, o.crop)
@@ -71,6 +77,7 @@ SOURCES: dict[str, Callable[[SourceOptions], ImageSource]] = {
     "digits": _digits,
     "idx": _idx,
     "folder": _folder,
+    "celeba": _celeba,
 }
 
 

@@ -110,8 +110,10 @@ def radius_figure(radius: RadiusStatistics) -> Figure:
         ax.bar(centres, histogram.counts, width=histogram.bin_width, color="tab:blue", alpha=0.6,
                label=f"data, N={radius.count}")
         expected = chi_counts(histogram.edges, radius.dim, radius.count)
-        ax.plot(centres, expected, color="black", linewidth=1.2, label=f"chi, d={radius.dim} (N(0, I) radius)")
-        ax.axvline(radius.sqrt_dim, color="tab:red", linestyle="--", linewidth=1, label=f"sqrt(d) = {radius.sqrt_dim:.2f}")
+        ax.stairs(expected, histogram.edges, color="black", linewidth=1.2,
+                  label=f"chi, d={radius.dim} (radius of N(0, I))")
+        ax.axvline(radius.sqrt_dim, color="tab:red", linestyle="--", linewidth=1,
+                   label=f"sqrt(d) = {radius.sqrt_dim:.2f}")
         shown = np.flatnonzero((histogram.counts > 0) | (expected > 0.5))
         if len(shown):
             ax.set_xlim(histogram.edges[shown[0]], histogram.edges[shown[-1] + 1])
@@ -131,10 +133,10 @@ def correlation_figure(correlation: np.ndarray, summary: CorrelationSummary) -> 
     figure.colorbar(image, ax=left, fraction=0.046, pad=0.04, label="Pearson r")
     left.set(xlabel="component", ylabel="component", title=f"correlation over all N = {summary.n_used}")
     values = correlation[np.triu_indices(len(correlation), k=1)]
-    right.hist(values, bins=np.linspace(-1, 1, 81), color="tab:blue", log=True)
+    right.hist(values, bins=np.linspace(-1, 1, 81), color="tab:blue", log=len(values) > 2000)
     text = "\n".join(f"|r| > {t}: {k}" for t, k in summary.counts_above.items())
     right.text(0.02, 0.97, text, transform=right.transAxes, va="top", fontsize=8, family="monospace")
-    right.set(xlabel="r of a pair i < j", ylabel="pairs (log)", title=f"{len(values)} pairs")
+    right.set(xlabel="r of a pair i < j", ylabel="pairs", title=f"{len(values)} pairs")
     figure.tight_layout()
     return figure
 

@@ -23,16 +23,17 @@ def component_plane_figure(plane: ComponentPlane) -> Figure:
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
     alpha = float(np.clip(3000 / max(len(plane.points), 1), 0.05, 0.6))
     left.scatter(plane.points[:, 0], plane.points[:, 1], s=2, alpha=alpha, color="tab:blue", linewidths=0,
-                 label=f"{len(plane.points)} vectors (subsample)")
+                 label=f"{len(plane.points)} vectors (subsample)", zorder=3)  # data above the statistical vectors
     for bound, vectors in plane.statistical.items():
         colour, marker = STATISTICAL_STYLE.get(bound, ("tab:purple", "1"))
         left.scatter(vectors[:, 0], vectors[:, 1], s=18, color=colour, marker=marker,
                      label=f"statistical, uniform in [-{bound:g}, {bound:g}]^d")
-    left.scatter([0], [0], s=80, color="black", marker="o", facecolors="none", linewidths=1.5, label="origin")
+    left.scatter([0], [0], s=80, edgecolors="black", marker="o", facecolors="none", linewidths=1.5, label="origin",
+                 zorder=4)
     left.scatter([plane.chosen_point[0]], [plane.chosen_point[1]], s=160, color="gold", marker="*",
-                 edgecolors="black", linewidths=0.7, label=f"data point, row {plane.chosen_row}")
+                 edgecolors="black", linewidths=0.7, label=f"data point, row {plane.chosen_row}", zorder=5)
     left.set(xlabel=f"component {i}", ylabel=f"component {j}", title=f"components ({i}, {j}): {plane.pair.reason}")
-    left.legend(loc="upper right", fontsize=7, framealpha=0.85)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7)  # below: keeps the cloud clear
     left.set_aspect("equal", adjustable="datalim")
     t = plane.slice_threshold
     if len(plane.slice_points):
@@ -42,7 +43,7 @@ def component_plane_figure(plane: ComponentPlane) -> Figure:
     else:
         right.text(0.5, 0.5, "no vector has all other\ncomponents this small", ha="center", va="center",
                    transform=right.transAxes)
-    right.scatter([0], [0], s=80, color="black", marker="o", facecolors="none", linewidths=1.5)
+    right.scatter([0], [0], s=80, edgecolors="black", marker="o", facecolors="none", linewidths=1.5)
     right.set(xlabel=f"component {i}", ylabel=f"component {j}",
               title=f"slice: {plane.slice_count} vectors with all other |z_k| < {t:g}")
     figure.tight_layout()
@@ -58,11 +59,13 @@ def _window(points: np.ndarray, zoom: float | None) -> tuple[tuple[float, float]
     return (-zoom / 2, zoom / 2), (-zoom / 2, zoom / 2)
 
 
-def pca_density_figure(plane: PCAPlane, bins: int = 160) -> Figure:
+def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
     """All N centred vectors on PCA axes (a, b) as 2-D histograms with a log colour scale, from the full range
     down to squares of side 5 ... 0.5 around the centre (S12); the bottom row is a Gaussian with the same
     covariance and N (X3 null): structure that the null also shows is not structure of the data."""
     zooms = plane.zooms or [None]
+    # about 4 points per bin on average over the full window; 170k points give 200 x 200 bins
+    bins = bins or int(np.clip(np.sqrt(len(plane.points) / 4), 20, 200))
     figure, axes = plt.subplots(2, len(zooms), figsize=(3.1 * len(zooms), 6.4), squeeze=False)
     for column, zoom in enumerate(zooms):
         xlim, ylim = _window(plane.points, zoom)
@@ -70,9 +73,10 @@ def pca_density_figure(plane: PCAPlane, bins: int = 160) -> Figure:
             ax = axes[row, column]
             counts, xedges, yedges = np.histogram2d(points[:, 0], points[:, 1], bins=bins, range=[xlim, ylim])
             if counts.max() > 0:
-                ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=1, vmax=counts.max()), cmap="magma",
-                              rasterized=True)
-            ax.set_facecolor("black")  # empty bins (voids) read as black, like the zero of the colour map
+                # vmin below 1 so that a bin with one point is coloured; empty bins are masked by LogNorm
+                ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=0.7, vmax=max(counts.max(), 1.0)),
+                              cmap="viridis", rasterized=True)
+            ax.set_facecolor("white")  # empty bins (voids) are white, apart from every coloured count
             inside = int(counts.sum())
             window = "full range" if zoom is None else f"side {zoom:g}"
             ax.set_title(f"{name}: {window}\n{inside} points", fontsize=8)

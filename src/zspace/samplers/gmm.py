@@ -43,7 +43,7 @@ class GaussianMixtureSampler(Sampler):
         mixture = GaussianMixture(
             n_components=self.k, covariance_type=self.cov, random_state=self.seed, max_iter=self.max_iter,
             init_params="k-means++", reg_covar=1e-6, tol=1e-3,
-        ).fit(np.asarray(latents, dtype=np.float64))
+        ).fit(np.asarray(latents, dtype=np.float32))  # float32 EM: half the memory traffic of float64
         self.weights_ = mixture.weights_.astype(np.float64)  # (k,)
         self.means_ = mixture.means_.astype(np.float64)  # (k, d)
         self.covariances_ = mixture.covariances_.astype(np.float64)  # (k, d, d) full or (k, d) diag

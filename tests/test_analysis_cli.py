@@ -45,11 +45,12 @@ def check_metrics(folder, count: int, dim: int) -> dict:
     return metrics
 
 
-def test_analyze_run(vae_run) -> None:
-    latents = encode(vae_run)
-    result = CliRunner().invoke(cli_app(), ["analyze", str(vae_run), "--tsne", "150", "--tsne-perplexity", "10"])
+def test_analyze_run(vae_run, tmp_path) -> None:
+    # encode into a folder of our own: the session's vae_run is shared with other tests
+    latents = encode(vae_run, out=tmp_path)
+    result = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "150", "--tsne-perplexity", "10"])
     assert result.exit_code == 0, result.output
-    folder = vae_run / "analysis"
+    folder = tmp_path / "analysis"
     metrics = check_metrics(folder, len(latents.vectors), latents.dim)
     names = set(metrics["figures"])
     assert {"figures/components_overlay.png", "figures/radius.png", "figures/correlation.png",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from celeba_fixtures import ATTRIBUTES, attribute_table, make_kaggle, make_official, name, zip_folder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from celeba_fixtures import ATTRIBUTES, attribute_table, make_kaggle, make_official, name, zip_folder
 from zspace.cli.main import main
 from zspace.data.cache import open_cache
 from zspace.data.celeba import celeba_source

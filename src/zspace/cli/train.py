@@ -33,6 +33,7 @@ def train(
     strides: str = typer.Option(None, help="Strides per layer, e.g. 2,2,2,2."),
     upsampling: str = typer.Option(None, help="Decoder: transpose (Conv2DTranspose) or upsample (+Conv2D)."),
     dense_dim: int = typer.Option(None, help="Optional dense layer before the latent (seed post XII)."),
+    batch_norm: bool = typer.Option(True, "--batch-norm/--no-batch-norm", help="BatchNorm after each conv."),
     epochs: int = typer.Option(5, help="Epochs in all (with --resume: the new total)."),
     batch_size: int = typer.Option(64, help="Global batch size (split across devices)."),
     lr: float = typer.Option(5e-4, help="Adam learning rate (seed: 5e-4)."),
@@ -53,6 +54,7 @@ def train(
         arch, model=model, image_size=cache.image_size, channels=cache.channels, latent_dim=latent_dim,
         filters=parse_ints(filters, "--filters"), kernels=parse_ints(kernels, "--kernels"),
         strides=parse_ints(strides, "--strides"), upsampling=upsampling, dense_dim=dense_dim,
+        batch_norm=batch_norm,
     )
     train_config = TrainConfig(
         data=str(data), epochs=epochs, batch_size=batch_size, learning_rate=lr, kl_weight=kl_weight,

@@ -69,13 +69,16 @@ def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
     figure, axes = plt.subplots(2, len(zooms), figsize=(3.1 * len(zooms), 6.4), squeeze=False)
     for column, zoom in enumerate(zooms):
         xlim, ylim = _window(plane.points, zoom)
-        for row, (points, name) in enumerate(((plane.points, "data"), (plane.null_points, "Gaussian null"))):
+        rows = [(plane.points, "data"), (plane.null_points, "Gaussian null")]
+        histograms = [np.histogram2d(p[:, 0], p[:, 1], bins=bins, range=[xlim, ylim]) for p, _ in rows]
+        # one colour scale per column, so data and null at the same window compare bin for bin
+        top = max(1.0, *(h[0].max() for h in histograms))
+        for row, ((_, name), (counts, xedges, yedges)) in enumerate(zip(rows, histograms, strict=True)):
             ax = axes[row, column]
-            counts, xedges, yedges = np.histogram2d(points[:, 0], points[:, 1], bins=bins, range=[xlim, ylim])
             if counts.max() > 0:
                 # vmin below 1 so that a bin with one point is coloured; empty bins are masked by LogNorm
-                ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=0.7, vmax=max(counts.max(), 1.0)),
-                              cmap="viridis", rasterized=True)
+                ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=0.7, vmax=top), cmap="viridis",
+                              rasterized=True)
             ax.set_facecolor("white")  # empty bins (voids) are white, apart from every coloured count
             inside = int(counts.sum())
             window = "full range" if zoom is None else f"side {zoom:g}"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import lightning as L
 import torch
+from lightning.pytorch.utilities.rank_zero import rank_zero_only
 
 from zspace.config import ModelConfig, TrainConfig, load_config, save_config
 from zspace.data.cache import open_cache
@@ -71,10 +72,15 @@ def train(
     model = build_model(model_config)
     optimizer_state, epochs_done, history = None, 0, []
 
+    # Under DDP, Lightning starts ranks 1.. by running this same command again once rank 0 is in
+    # fit(); torchrun/SLURM start all ranks at once. Only rank 0 touches the run folder.
+    rank_zero = rank_zero_only.rank == 0
     if resume and (out / CHECKPOINT_FILE).is_file():
         model_config, train_config, optimizer_state, epochs_done, history, model = _resume(
-            out, train_config, checksum
+            out, train_config, checksum, rank_zero
         )
+    elif not rank_zero:
+        pass
     elif out.exists() and any(out.iterdir()) and not force and not resume:
         raise ZspaceError(f"{out}: run folder already exists; pass --resume to continue it, "
                           "--force to replace it, or choose another --out")
@@ -83,10 +89,11 @@ def train(
             raise ZspaceError(f"{out}: not a zspace run folder (no {CONFIG_FILE}); refusing to delete it "
                               "with --force, choose another --out")
         shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
     train_config = replace(train_config, data=str(Path(train_config.data).resolve()), data_checksum=checksum)
-    save_config(out / CONFIG_FILE, model_config)
-    save_config(out / TRAIN_CONFIG_FILE, train_config)
+    if rank_zero:
+        out.mkdir(parents=True, exist_ok=True)
+        save_config(out / CONFIG_FILE, model_config)
+        save_config(out / TRAIN_CONFIG_FILE, train_config)
     remaining = train_config.epochs - epochs_done
     if remaining <= 0:
         return TrainResult(out, model.eval(), history, epochs_done)
@@ -109,16 +116,19 @@ def train(
         enable_progress_bar=progress_bar,
         num_sanity_val_steps=0,
         use_distributed_sampler=False,  # EpochShuffle shards by itself, seeded by epoch
-        sync_batchnorm=train_config.devices * train_config.num_nodes > 1,
+        # Synchronised BatchNorm keeps a multi-GPU run on the single-device recipe; torch has it
+        # for GPUs only, so on CPU processes each rank normalises over its own share of the batch.
+        sync_batchnorm=train_config.devices * train_config.num_nodes > 1 and train_config.accelerator != "cpu",
         log_every_n_steps=train_config.log_every_n_steps,
         callbacks=[RunWriter(out, history), *([RunProgressBar(train_config.epochs)] if progress_bar else [])],
     )
     trainer.fit(module, datamodule=data)
-    _save_loss_figure(out, history)
+    if trainer.global_rank == 0:
+        _save_loss_figure(out, history)
     return TrainResult(out, model.eval(), history, train_config.epochs)
 
 
-def _resume(out: Path, requested: TrainConfig, checksum: str):
+def _resume(out: Path, requested: TrainConfig, checksum: str, rank_zero: bool = True):
     model_config = load_config(ModelConfig, out / CONFIG_FILE)
     stored = load_config(TrainConfig, out / TRAIN_CONFIG_FILE)
     if stored.data_checksum and stored.data_checksum != checksum:
@@ -132,7 +142,8 @@ def _resume(out: Path, requested: TrainConfig, checksum: str):
     # Only the length of training may change on resume; the recipe stays the stored one.
     train_config = replace(stored, epochs=max(requested.epochs, epochs_done))
     history = [r for r in read_history(out / HISTORY_FILE) if r["epoch"] <= epochs_done]
-    write_history(out / HISTORY_FILE, history)
+    if rank_zero:
+        write_history(out / HISTORY_FILE, history)
     return model_config, train_config, optimizer.state_dict(), epochs_done, history, model
 
 

@@ -56,6 +56,7 @@ def test_analyze_run(vae_run, tmp_path) -> None:
     assert {"figures/components_overlay.png", "figures/radius.png", "figures/correlation.png",
             "figures/pca_variance.png", "figures/pca_plane_1_2.png", "figures/tsne.png"} <= names
     assert not any("1_18" in n or "8_35" in n for n in names)  # d = 8: those PCA planes do not exist
+    assert any("(8, 35) skipped" in note for note in metrics["notes"])
     assert metrics["maps"][0]["points"] == 150 and metrics["maps"][0]["perplexity"] == 10
 
 

@@ -25,3 +25,24 @@ def test_encode_shape_values_and_determinism(vae_run: Path, faces_cache: Path, t
     again = encode(vae_run, out=tmp_path, batch_size=64)
     np.testing.assert_array_equal(np.asarray(again.vectors), np.asarray(latents.vectors))
     assert np.array_equal(load_latents(vae_run).index["split"], cache.index["split"])
+
+
+def test_sharded_encode_merges_to_the_same_array(vae_run: Path, tmp_path: Path) -> None:
+    whole = encode(vae_run, out=tmp_path / "whole")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    assert encode(vae_run, out=shards, rank=2, world_size=3) is None  # ranks may finish in any order
+    assert encode(vae_run, out=shards, rank=1, world_size=3) is None
+    merged = encode(vae_run, out=shards, rank=0, world_size=3)
+    np.testing.assert_array_equal(np.asarray(merged.vectors), np.asarray(whole.vectors))
+    np.testing.assert_array_equal(np.asarray(merged.logvar), np.asarray(whole.logvar))
+    assert sorted(p.name for p in shards.iterdir()) == ["latents.json", "latents.npy", "logvar.npy"]
+
+
+def test_merge_times_out_naming_the_missing_part(vae_run: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from zspace.errors import ZspaceError
+
+    with pytest.raises(ZspaceError, match=r"latents.part1of2.npy.*did every rank run"):
+        encode(vae_run, out=tmp_path, rank=0, world_size=2, merge_timeout=0.5)

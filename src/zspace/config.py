@@ -95,6 +95,8 @@ class TrainConfig:
     num_nodes: int = 1
     strategy: str = "auto"
     num_workers: int = 0
+    channels_last: bool = False  # NHWC weights: faster convolutions on recent GPUs (and some CPUs)
+    compile: bool = False  # torch.compile the network for training
     log_every_n_steps: int = 10
     extra: dict[str, Any] = field(default_factory=dict)
 

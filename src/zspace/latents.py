@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,12 +62,12 @@ def training_data(run_dir: str | os.PathLike) -> str:
 
 @torch.no_grad()
 def encode_images(
-    model: Autoencoder, cache: ImageCache, vectors_out: np.ndarray, logvar_out: np.ndarray | None,
-    batch_size: int = 256, device: str | torch.device = "cpu", progress=None,
+    model: Autoencoder, cache: ImageCache, rows: np.ndarray, vectors_out: np.ndarray,
+    logvar_out: np.ndarray | None, batch_size: int = 256, device: str | torch.device = "cpu", progress=None,
 ) -> None:
-    """Fill ``vectors_out`` (and ``logvar_out``) with the encodings of every cache image, in order."""
+    """Fill ``vectors_out`` (and ``logvar_out``) with the encodings of the cache rows ``rows``, in order."""
     model = model.to(device).eval()
-    loader = image_loader(CachedImages(cache, np.arange(len(cache))), batch_size)
+    loader = image_loader(CachedImages(cache, rows), batch_size)
     start = 0
     for batch in loader:
         encoded = model.encode(to_model_input(batch.to(device)))
@@ -79,11 +80,38 @@ def encode_images(
             progress(len(batch))
 
 
+def _write_arrays(paths: list[Path], shape: tuple[int, int], fill) -> None:
+    """Create float32 memmaps at ``paths`` atomically and let ``fill(*arrays)`` write them."""
+    with contextlib.ExitStack() as stack:
+        temps = [stack.enter_context(atomic_path(path)) for path in paths]
+        arrays = [np.lib.format.open_memmap(t, mode="w+", dtype=np.float32, shape=shape) for t in temps]
+        fill(*arrays)
+        for array in arrays:
+            array.flush()
+        del arrays
+
+
+def distributed_rank() -> tuple[int, int]:
+    """(rank, world size) from torchrun's or SLURM's environment; (0, 1) when not launched so."""
+    for rank_key, size_key in (("RANK", "WORLD_SIZE"), ("SLURM_PROCID", "SLURM_NTASKS")):
+        if rank_key in os.environ and size_key in os.environ:
+            return int(os.environ[rank_key]), int(os.environ[size_key])
+    return 0, 1
+
+
 def encode(
     run_dir: str | os.PathLike, data: str | os.PathLike | None = None, out: str | os.PathLike | None = None,
-    batch_size: int = 256, device: str = "cpu", progress=None,
-) -> LatentSet:
-    """Encode the cache ``data`` (default: the one the run trained on) with the run's model."""
+    batch_size: int = 256, device: str = "cpu", progress=None, rank: int = 0, world_size: int = 1,
+    merge_timeout: float = 3600.0,
+) -> LatentSet | None:
+    """Encode the cache ``data`` (default: the one the run trained on) with the run's model.
+
+    With ``world_size`` > 1 (several processes or GPUs, e.g. under torchrun), each rank encodes
+    a contiguous share of the rows into a part file; rank 0 waits for all parts, merges them
+    into one ``latents.npy`` and returns it; the other ranks return None.
+    """
+    if not 0 <= rank < world_size:
+        raise ZspaceError(f"rank {rank} of world size {world_size}: need 0 <= rank < world size")
     run_dir = Path(run_dir)
     model = load_model(run_dir, device)
     cache = open_cache(data if data is not None else training_data(run_dir))
@@ -92,27 +120,48 @@ def encode(
         raise ZspaceError(f"{cache.path}: images are {cache.image_size}px x {cache.channels} channels; "
                           f"the model in {run_dir} takes {config.image_size}px x {config.channels}")
     out = Path(out) if out is not None else run_dir
-    shape = (len(cache), config.latent_dim)
-    with contextlib.ExitStack() as stack:
-        vec_tmp = stack.enter_context(atomic_path(out / LATENTS_FILE))
-        var_tmp = stack.enter_context(atomic_path(out / LOGVAR_FILE)) if model.variational else None
-        vectors = np.lib.format.open_memmap(vec_tmp, mode="w+", dtype=np.float32, shape=shape)
-        logvar = None
-        if var_tmp is not None:
-            logvar = np.lib.format.open_memmap(var_tmp, mode="w+", dtype=np.float32, shape=shape)
-        encode_images(model, cache, vectors, logvar, batch_size, device, progress)
-        for array in (vectors, logvar):
-            if array is not None:
-                array.flush()
-        del vectors, logvar
+    names = [LATENTS_FILE, LOGVAR_FILE] if model.variational else [LATENTS_FILE]
+    rows = np.array_split(np.arange(len(cache)), world_size)[rank]
+    part = (lambda name: f"{Path(name).stem}.part{rank}of{world_size}.npy") if world_size > 1 else (lambda n: n)
+    _write_arrays([out / part(n) for n in names], (len(rows), config.latent_dim),
+                  lambda vec, var=None: encode_images(model, cache, rows, vec, var, batch_size, device, progress))
+    if rank != 0:
+        return None
+    if world_size > 1:
+        _merge_parts(out, names, world_size, (len(cache), config.latent_dim), merge_timeout)
     if not model.variational:
         (out / LOGVAR_FILE).unlink(missing_ok=True)  # a stale one from an earlier VAE run
     save_json(out / LATENTS_META_FILE, {
-        "count": shape[0], "dim": shape[1], "model": config.model, "run": str(run_dir.resolve()),
+        "count": len(cache), "dim": config.latent_dim, "model": config.model, "run": str(run_dir.resolve()),
         "data": str(cache.path.resolve()), "data_checksum": cache.meta.get("checksum", ""),
-        "rows": "row i is row i of the cache's index.csv",
+        "rows": "row i is row i of the cache's index.csv", "world_size": world_size,
     })
     return load_latents(out)
+
+
+def _merge_parts(out: Path, names: list[str], world_size: int, shape: tuple[int, int], timeout: float) -> None:
+    """Rank 0: wait for every rank's part files, concatenate them in rank order, remove them."""
+    parts = {n: [out / f"{Path(n).stem}.part{r}of{world_size}.npy" for r in range(world_size)] for n in names}
+    deadline = time.monotonic() + timeout
+    while not all(p.is_file() for files in parts.values() for p in files):
+        if time.monotonic() > deadline:
+            missing = [p.name for files in parts.values() for p in files if not p.is_file()]
+            raise ZspaceError(f"{out}: encode parts {missing} did not appear within {timeout:.0f} s; "
+                              "did every rank run?")
+        time.sleep(0.2)
+
+    def fill(*arrays: np.ndarray) -> None:
+        for array, name in zip(arrays, names, strict=True):
+            at = 0
+            for path in parts[name]:
+                block = load_npy(path, mmap=True)
+                array[at : at + len(block)] = block
+                at += len(block)
+
+    _write_arrays([out / n for n in names], shape, fill)
+    for files in parts.values():
+        for path in files:
+            path.unlink()
 
 
 def load_latents(folder: str | os.PathLike, mmap: bool = True) -> LatentSet:

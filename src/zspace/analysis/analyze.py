@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ from zspace.analysis.planes import (
     valid_pca_pairs,
 )
 from zspace.analysis.radius import RadiusHistogramAccumulator, RadiusStatistics, chi_quantile, radius_statistics
-from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_map
+from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_available, umap_map
 from zspace.errors import ZspaceError
 from zspace.io import save_json, save_npy
 
@@ -96,6 +96,7 @@ class AnalysisResult:
     planes: list[ComponentPlane]
     pca_planes: list[PCAPlane]
     maps: list[EmbeddingMap] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # steps skipped and why, for the user
     figures: list[Path] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
 
@@ -155,10 +156,15 @@ def analyze(vectors: np.ndarray | VectorSource, index: dict[str, np.ndarray] | N
         points = projected[:, [axes.index(a), axes.index(b)]]
         null = gaussian_null_plane(pca.explained_variance[a - 1], pca.explained_variance[b - 1], len(points), rng)
         pca_planes.append(PCAPlane(a, b, points, null, list(options.zooms)))
+    notes = [f"PCA plane {pair} skipped: the vectors have {dim} dimensions"
+             for pair in options.pca_planes if tuple(pair) not in pca_pairs]
+    if options.umap and not umap_available():
+        notes.append("UMAP skipped: the umap-learn package is not installed (pip install umap-learn)")
+        options = replace(options, umap=False)
     maps = _maps(source, pca, options, rng, progress)
 
     result = AnalysisResult(moments.count, dim, source.dropped, moments, correlation, components, radius, summary,
-                            pca, planes, pca_planes, maps)
+                            pca, planes, pca_planes, maps, notes)
     result.metrics = metrics_dict(result, options)
     out_dir = Path(out_dir)
     save_npy(out_dir / CORRELATION_FILE, correlation)
@@ -259,6 +265,7 @@ def metrics_dict(result: AnalysisResult, options: AnalysisOptions) -> dict:
         },
         "planes": [{"i": p.pair.i, "j": p.pair.j, "reason": p.pair.reason, "slice_count": p.slice_count,
                     "slice_threshold": p.slice_threshold} for p in result.planes],
+        "notes": result.notes,
         "maps": [{"method": m.method, "points": int(len(m.rows)), "pca_components": m.pca_components,
                   **m.settings} for m in result.maps],
     }

@@ -70,6 +70,8 @@ def analyze(
         drop_nonfinite=drop_nonfinite, seed=seed,
     )
     result = analyze_vectors(source, table, out, options, progress=progress_bar)
+    for note in result.notes:
+        typer.echo(note)
     if source.dropped:
         typer.echo(f"left out {source.dropped} rows with NaN/inf")
     summary = result.correlation_summary

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from zspace.cli.progress import progress_bar
 from zspace.data.cache import open_cache
+from zspace.latents import distributed_rank, training_data
 from zspace.latents import encode as encode_run
-from zspace.latents import training_data
 
 
 def encode(
@@ -17,13 +18,20 @@ def encode(
     data: Path = typer.Option(None, help="Image cache to encode (default: the one the run trained on)."),
     out: Path = typer.Option(None, help="Folder for latents.npy (default: the run folder)."),
     batch_size: int = typer.Option(256, help="Images per batch."),
-    device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0."),
+    device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0 (under torchrun: cuda:LOCAL_RANK)."),
 ) -> None:
     """Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."""
     data_dir = data if data is not None else training_data(run)
     count = len(open_cache(data_dir))
-    with progress_bar(count, "img", "encode") as advance:
-        latents = encode_run(run, data_dir, out, batch_size=batch_size, device=device, progress=advance)
+    rank, world_size = distributed_rank()  # torchrun / SLURM: each rank encodes a share, rank 0 merges
+    if world_size > 1 and device == "cuda":
+        device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}"
+    with progress_bar(-(-count // world_size), "img", f"encode (rank {rank}/{world_size})"
+                      if world_size > 1 else "encode") as advance:
+        latents = encode_run(run, data_dir, out, batch_size=batch_size, device=device, progress=advance,
+                             rank=rank, world_size=world_size)
+    if latents is None:
+        return
     where = out or run
     extra = " and logvar.npy" if latents.logvar is not None else ""
     typer.echo(f"{where}/latents.npy: {latents.vectors.shape[0]} x {latents.dim} float32{extra}")

@@ -44,6 +44,8 @@ def train(
     num_nodes: int = typer.Option(1, help="Machines."),
     strategy: str = typer.Option("auto", help="Lightning strategy, e.g. ddp."),
     num_workers: int = typer.Option(0, help="Data loader worker processes."),
+    channels_last: bool = typer.Option(False, "--channels-last", help="NHWC memory layout (GPUs with tensor cores)."),
+    compile: bool = typer.Option(False, "--compile", help="torch.compile the network (first steps are slower)."),
     seed: int = typer.Option(0, help="Seed: same seed, same run (on the CPU)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last epoch."),
     force: bool = typer.Option(False, "--force", help="Replace an existing run in --out."),
@@ -59,8 +61,10 @@ def train(
     train_config = TrainConfig(
         data=str(data), epochs=epochs, batch_size=batch_size, learning_rate=lr, kl_weight=kl_weight,
         seed=seed, precision=precision, accelerator=accelerator, devices=devices, num_nodes=num_nodes,
-        strategy=strategy, num_workers=num_workers,
+        strategy=strategy, num_workers=num_workers, channels_last=channels_last, compile=compile,
     )
+    if resume and (out / "checkpoint.safetensors").is_file():
+        typer.echo(f"{out}: resuming; the model and recipe come from its config.json and train_config.json")
     result = train_run(config, train_config, out, resume=resume, force=force)
     if result.history:
         last = result.history[-1]

@@ -31,9 +31,13 @@ class AutoencoderModule(L.LightningModule):
         seed: int,
         epoch_offset: int = 0,
         optimizer_state: dict | None = None,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         self.model = model
+        # The compiled wrapper is kept out of the module tree, so weights and checkpoints keep
+        # the plain model's names (no "_orig_mod." prefix).
+        object.__setattr__(self, "network", torch.compile(model) if compile else model)
         self.kl_weight = kl_weight
         self.learning_rate = learning_rate
         self.seed = seed
@@ -62,7 +66,7 @@ class AutoencoderModule(L.LightningModule):
 
     def _terms(self, batch: torch.Tensor) -> LossTerms:
         images = to_model_input(batch)
-        out = self.model(images, generator=self.noise if self.model.training else None)
+        out = self.network(images, generator=self.noise if self.model.training else None)
         return autoencoder_loss(out.logits, images, out.encoded.mean, out.encoded.logvar, self.kl_weight)
 
     def _accumulate(self, split: str, terms: LossTerms, count: int) -> None:

@@ -99,8 +99,10 @@ def train(
         return TrainResult(out, model.eval(), history, epochs_done)
 
     _quiet_lightning()
+    if train_config.channels_last:
+        model = model.to(memory_format=torch.channels_last)  # inputs already arrive NHWC (loader.py)
     module = AutoencoderModule(model, train_config.kl_weight, train_config.learning_rate, train_config.seed,
-                               epochs_done, optimizer_state)
+                               epochs_done, optimizer_state, compile=train_config.compile)
     data = CacheDataModule(cache, train_config.batch_size, train_config.seed, epochs_done,
                            train_config.num_workers, pin_memory=train_config.accelerator != "cpu")
     trainer = L.Trainer(

@@ -55,3 +55,30 @@ def test_no_pickle_or_torch_load_in_the_package() -> None:
             if "np.load(" in line and "allow_pickle=False" not in line:
                 offenders.append(f"{path.name}: np.load without allow_pickle=False")
     assert offenders == []
+
+
+def test_full_disk_leaves_the_old_cache_intact(tmp_path: Path) -> None:
+    """A file-size limit (RLIMIT_FSIZE) stands for a full disk: writes fail with EFBIG mid-way."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from zspace.data.cache import open_cache, prepare_cache
+    from zspace.data.synthetic_faces import synthetic_faces_source
+
+    old = prepare_cache(synthetic_faces_source(count=20, size=16), tmp_path / "cache")
+    before = (tmp_path / "cache" / "images.npy").read_bytes()
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG errors instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    done = subprocess.run([sys.executable, "-m", "zspace", "prepare", "digits", "--size", "32", "--out",
+                           str(tmp_path / "cache"), "--force"], capture_output=True, text=True,
+                          preexec_fn=limit, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "File too large" in done.stderr
+    assert (tmp_path / "cache" / "images.npy").read_bytes() == before
+    assert len(open_cache(tmp_path / "cache")) == len(old)

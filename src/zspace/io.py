@@ -9,9 +9,11 @@ Arrays are loaded with ``allow_pickle=False`` always.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
+import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,24 @@ def save_npy(destination: str | os.PathLike, array: np.ndarray) -> None:
             np.save(handle, array, allow_pickle=False)
 
 
+def create_npy(path: str | os.PathLike, shape: tuple[int, ...], dtype: np.dtype | type) -> np.memmap:
+    """A new .npy file of ``shape`` mapped for writing, its disk space reserved up front.
+
+    Without the reservation a memmap is a sparse file, and a full disk shows up later as a
+    SIGBUS crash in the middle of writing; with it, as an OSError (ENOSPC) right here.
+    """
+    array = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    size = os.path.getsize(path)
+    if size and hasattr(os, "posix_fallocate"):
+        with open(path, "rb+") as handle:
+            try:
+                os.posix_fallocate(handle.fileno(), 0, size)
+            except OSError as err:
+                if err.errno not in (errno.EOPNOTSUPP, errno.EINVAL):  # filesystems without fallocate
+                    raise
+    return array
+
+
 def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
     """Load a ``.npy`` array without pickle; ``mmap=True`` maps it read-only."""
     path = Path(path)
@@ -106,5 +126,7 @@ def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
                 "save a numeric array with numpy.save"
             ) from None
         raise ZspaceError(f"{path}: not a readable .npy array ({err})") from None
-    except (OSError, EOFError) as err:
-        raise ZspaceError(f"{path}: not a readable .npy array ({err})") from None
+    except (OSError, EOFError, SyntaxError, TypeError, tokenize.TokenError) as err:
+        # A damaged header reaches numpy's literal parser, which raises any of these.
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ZspaceError(f"{path}: not a readable .npy array ({first}); save it again with numpy.save") from None

@@ -27,7 +27,7 @@ from zspace.data.cache import ImageCache, open_cache
 from zspace.data.index_table import read_index
 from zspace.data.loader import CachedImages, image_loader, to_model_input
 from zspace.errors import ZspaceError
-from zspace.io import atomic_path, load_json, load_npy, save_json
+from zspace.io import atomic_path, create_npy, load_json, load_npy, save_json
 from zspace.models.autoencoder import Autoencoder
 from zspace.training.checkpoint import TRAIN_CONFIG_FILE, load_model
 
@@ -84,7 +84,7 @@ def _write_arrays(paths: list[Path], shape: tuple[int, int], fill) -> None:
     """Create float32 memmaps at ``paths`` atomically and let ``fill(*arrays)`` write them."""
     with contextlib.ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(path)) for path in paths]
-        arrays = [np.lib.format.open_memmap(t, mode="w+", dtype=np.float32, shape=shape) for t in temps]
+        arrays = [create_npy(t, shape, np.float32) for t in temps]
         fill(*arrays)
         for array in arrays:
             array.flush()

@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     except ZspaceError as err:
         print(f"zspace: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a full disk, a read-only folder, a file too large for the filesystem
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"zspace: error: {where}{err.strerror or err}; free some space or choose a writable --out "
+              "(nothing written so far was replaced)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("zspace: interrupted", file=sys.stderr)
         return 130

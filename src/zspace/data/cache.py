@@ -32,7 +32,7 @@ from zspace.data.cache_writer import PROGRESS_FILE, write_images
 from zspace.data.index_table import read_index, write_index
 from zspace.data.source import ImageSource
 from zspace.errors import ZspaceError
-from zspace.io import atomic_path, load_json, load_npy, save_json
+from zspace.io import atomic_path, create_npy, load_json, load_npy, save_json
 
 IMAGES_FILE = "images.npy"
 INDEX_FILE = "index.csv"
@@ -155,7 +155,7 @@ def _drop_rows(path: Path, keep: np.ndarray, rows_per_copy: int = 2048) -> None:
     """Rewrite images.npy with the rows where ``keep`` is True (damaged images dropped)."""
     images = load_npy(path, mmap=True)
     with atomic_path(path) as tmp:
-        kept = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(int(keep.sum()), *images.shape[1:]))
+        kept = create_npy(tmp, (int(keep.sum()), *images.shape[1:]), np.uint8)
         at = 0
         for start in range(0, len(images), rows_per_copy):
             block = images[start : start + rows_per_copy][keep[start : start + rows_per_copy]]

@@ -27,7 +27,7 @@ import numpy as np
 
 from zspace.data.source import ImageSource
 from zspace.errors import ZspaceError
-from zspace.io import load_json, save_json
+from zspace.io import create_npy, load_json, save_json
 
 PROGRESS_FILE = "progress.json"
 
@@ -100,7 +100,7 @@ def write_images(
     state = load_json(state_path) if state_path.is_file() and path.is_file() else None
     if state is None or state.get("plan") != plan:
         state = {"plan": plan, "done": [], "damaged": []}
-        np.lib.format.open_memmap(path, mode="w+", dtype=np.uint8, shape=source.shape).flush()
+        create_npy(path, source.shape, np.uint8).flush()
         save_json(state_path, state)
     done = set(state["done"])
     damaged = [tuple(d) for d in state["damaged"]]

@@ -29,6 +29,11 @@ class SourceOptions:
     labels: str | None = None
 
 
+def _or(value: int | None, default: int) -> int:
+    """``value`` unless it was left out: 0 is a value (and an error downstream), not "default"."""
+    return default if value is None else value
+
+
 def _need_path(name: str, options: SourceOptions) -> str:
     if not options.path:
         raise ZspaceError(f"source {name!r} needs a PATH: zspace prepare {name} PATH --out DIR")
@@ -43,7 +48,7 @@ def _refuse(name: str, options: SourceOptions, *fields: str) -> None:
 
 def _synthetic(o: SourceOptions) -> ImageSource:
     _refuse("synthetic-faces", o, "path", "crop", "labels")
-    return synthetic_faces_source(count=o.count or 20_000, size=o.size or 64, seed=o.seed)
+    return synthetic_faces_source(count=_or(o.count, 20_000), size=_or(o.size, 64), seed=o.seed)
 
 
 def _fashion(o: SourceOptions) -> ImageSource:
@@ -53,7 +58,7 @@ def _fashion(o: SourceOptions) -> ImageSource:
 
 def _digits(o: SourceOptions) -> ImageSource:
     _refuse("digits", o, "path", "crop", "labels")
-    return digits_source(o.size or 32)
+    return digits_source(_or(o.size, 32))
 
 
 def _idx(o: SourceOptions) -> ImageSource:
@@ -63,12 +68,12 @@ def _idx(o: SourceOptions) -> ImageSource:
 
 def _celeba(o: SourceOptions) -> ImageSource:
     _refuse("celeba", o, "labels")
-    return celeba_source(_need_path("celeba", o), o.size or 64, o.crop if o.crop is not None else 148)
+    return celeba_source(_need_path("celeba", o), _or(o.size, 64), _or(o.crop, 148))
 
 
 def _folder(o: SourceOptions) -> ImageSource:
     _refuse("folder", o, "labels")
-    return folder_source(_need_path("folder", o), o.size or 64, o.crop)
+    return folder_source(_need_path("folder", o), _or(o.size, 64), o.crop)
 
 
 SOURCES: dict[str, Callable[[SourceOptions], ImageSource]] = {

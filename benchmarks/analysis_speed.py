@@ -130,8 +130,21 @@ def analyze_child(path: str, out: str) -> None:
     start = time.perf_counter()
     analyze(load_vectors(path), None, out, AnalysisOptions(tsne_points=0))
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}))
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process. VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a
+    child started from a big parent would report the parent's peak. Includes the touched pages of the
+    memory-mapped input (file-backed, reclaimable)."""
+    try:
+        with open("/proc/self/status", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def analyze_section(latents: np.ndarray) -> dict:
@@ -142,7 +155,8 @@ def analyze_section(latents: np.ndarray) -> dict:
                                capture_output=True, text=True, check=True)
         measured = json.loads(child.stdout.strip().splitlines()[-1])
         figures = len(list((Path(folder) / "out" / "figures").glob("*.png")))
-    return {**measured, "figures": figures, "note": "includes writing every figure; file memory-mapped"}
+    return {**measured, "figures": figures, "input_file_mb": latents.nbytes / 2**20,
+            "note": "includes writing every figure; the input is memory-mapped and its pages count in the RSS"}
 
 
 def tsne_section(latents: np.ndarray, points: int, with_sklearn: bool) -> dict:
@@ -168,21 +182,29 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tsne-points", type=int, default=20_000, help="0 = skip t-SNE")
     parser.add_argument("--no-sklearn-tsne", action="store_true")
+    parser.add_argument("--sections", default="correlation,pca,analyze,tsne",
+                        help="comma-separated; a subset re-measures those and keeps the rest of the JSON")
     parser.add_argument("--child-analyze", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_analyze:
         analyze_child(*args.child_analyze)
         return
+    sections = set(args.sections.split(","))
     latents = make_latents(args.rows, args.dim)
-    result = {"benchmark": "analysis_speed", "machine": machine_info(),
-              "setup": {"rows": args.rows, "dim": args.dim, "dtype": "float32", "repeats": args.repeats}}
-    print("correlation ...", file=sys.stderr)
-    result["correlation"] = correlation_section(latents, args.repeats)
-    print("pca ...", file=sys.stderr)
-    result["pca"] = pca_section(latents, args.repeats)
-    print("analyze ...", file=sys.stderr)
-    result["analyze_without_tsne"] = analyze_section(latents)
-    if args.tsne_points:
+    result = json.loads(RESULT.read_text()) if sections != {"correlation", "pca", "analyze", "tsne"} and \
+        RESULT.is_file() else {}
+    result.update({"benchmark": "analysis_speed", "machine": machine_info(),
+                   "setup": {"rows": args.rows, "dim": args.dim, "dtype": "float32", "repeats": args.repeats}})
+    if "correlation" in sections:
+        print("correlation ...", file=sys.stderr)
+        result["correlation"] = correlation_section(latents, args.repeats)
+    if "pca" in sections:
+        print("pca ...", file=sys.stderr)
+        result["pca"] = pca_section(latents, args.repeats)
+    if "analyze" in sections:
+        print("analyze ...", file=sys.stderr)
+        result["analyze_without_tsne"] = analyze_section(latents)
+    if "tsne" in sections and args.tsne_points:
         print("t-SNE ...", file=sys.stderr)
         result["tsne"] = tsne_section(latents, args.tsne_points, not args.no_sklearn_tsne)
     save_json(RESULT, result)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -51,3 +52,53 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=1e-5, atol=1e-6, msg=key)
     assert history.read_text().count("\n") == 4  # header + 3 epochs, none twice
+
+
+def wait_for(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.02)
+
+
+def test_sigkill_during_prepare_then_resume(tmp_path: Path) -> None:
+    args = ["prepare", "synthetic-faces", "--count", "6000", "--size", "48", "--seed", "2", "--workers", "2"]
+    straight = zspace(*args, "--out", str(tmp_path / "a"))
+    assert straight.wait(timeout=300) == 0
+
+    victim = zspace(*args, "--out", str(tmp_path / "b"))
+    progress = tmp_path / ".b.partial" / "progress.json"
+    wait_for(lambda: progress.is_file() and '"done": [' in progress.read_text() and
+             progress.read_text().count(",") > 4)
+    time.sleep(random.uniform(0.0, 0.3))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert not (tmp_path / "b").exists()  # never a half cache under the target name
+    resumed = zspace(*args, "--out", str(tmp_path / "b"))
+    assert resumed.wait(timeout=300) == 0
+    a = (tmp_path / "a" / "dataset.json").read_text()
+    b = (tmp_path / "b" / "dataset.json").read_text()
+    checksum = [line for line in a.splitlines() if "checksum" in line]
+    assert checksum and checksum[0] in b
+    assert (tmp_path / "a" / "images.npy").read_bytes() == (tmp_path / "b" / "images.npy").read_bytes()
+
+
+def test_sigkill_during_encode_leaves_the_old_latents(tmp_path: Path) -> None:
+    from zspace.latents import encode
+
+    data = tmp_path / "faces"
+    prepare_cache(synthetic_faces_source(count=400, size=32, seed=1), data)
+    run = tmp_path / "run"
+    trained = zspace("train", str(data), "--out", str(run), *TRAIN[:-4], "--epochs", "1")
+    assert trained.wait(timeout=300) == 0
+    first = encode(run)
+    before = (run / "latents.npy").read_bytes()
+    prepare_cache(synthetic_faces_source(count=30_000, size=32, seed=1), tmp_path / "big")
+    victim = zspace("encode", str(run), "--data", str(tmp_path / "big"), "--batch-size", "64")
+    wait_for(lambda: any(p.name.startswith(".latents.npy") for p in run.iterdir()))
+    time.sleep(random.uniform(0.1, 0.5))
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert (run / "latents.npy").read_bytes() == before  # the previous complete file, untouched
+    again = encode(run)
+    assert np.array_equal(np.asarray(again.vectors), np.asarray(first.vectors))
+    assert not list(run.glob(".latents.npy.*"))  # the killed run's temp file is cleaned up

@@ -82,6 +82,9 @@ def encode_images(
 
 def _write_arrays(paths: list[Path], shape: tuple[int, int], fill) -> None:
     """Create float32 memmaps at ``paths`` atomically and let ``fill(*arrays)`` write them."""
+    for path in paths:  # temp files of an earlier encode that was killed
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     with contextlib.ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(path)) for path in paths]
         arrays = [create_npy(t, shape, np.float32) for t in temps]

@@ -55,9 +55,10 @@ def component_overlay_figure(components: ComponentStatistics) -> Figure:
 
 
 def chosen_components_figure(components: ComponentStatistics, count: int = 6) -> Figure:
-    """A few components one by one (the seed's view): the dominant ones first, then the most typical ones,
-    each with its mean and half-width marked."""
+    """A few components one by one (the seed's view): the dominant ones first, up to two inactive ones, then
+    the most typical ones, each with its mean and half-width marked."""
     chosen = [c.index for c in components.dominant][:count]
+    chosen += [i for i in components.inactive[:2] if len(chosen) < count]
     typical = np.argsort(np.abs(components.half_width - np.median(components.half_width)))
     chosen += [int(i) for i in typical if int(i) not in chosen][: max(0, count - len(chosen))]
     columns = min(3, len(chosen))
@@ -70,13 +71,14 @@ def chosen_components_figure(components: ComponentStatistics, count: int = 6) ->
         ax.axis("off")
     for ax, i in zip(axes.flat, chosen, strict=False):
         counts = components.histograms[i]
-        ax.bar(centres, counts, width=width, color="tab:red" if i in dominant else "tab:blue", alpha=0.7)
+        tag = "dominant" if i in dominant else "inactive" if i in components.inactive else "typical"
+        colour = {"dominant": "tab:red", "inactive": "tab:gray", "typical": "tab:blue"}[tag]
+        ax.bar(centres, counts, width=width, color=colour, alpha=0.7)
         mean, hw = components.mean[i], components.half_width[i]
         ax.axvline(mean, color="black", linewidth=1)
         ax.hlines(counts.max() / 2, mean - hw, mean + hw, color="black", linewidth=1.5)
         used = np.flatnonzero(counts)
         ax.set_xlim(centres[used[0]] - 2 * width, centres[used[-1]] + 2 * width)
-        tag = "dominant" if i in dominant else "typical"
         ax.set_title(f"component {i} ({tag})\nmean {mean:+.2f}, hw {hw:.2f}", fontsize=8)
         ax.tick_params(labelsize=7)
     figure.tight_layout()

@@ -7,8 +7,11 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
+from zspace.cli.analyze import analyze
+from zspace.cli.compare import compare
 from zspace.cli.demo import demo
 from zspace.cli.encode import encode
+from zspace.cli.generate import generate
 from zspace.cli.prepare import prepare
 from zspace.cli.train import train
 from zspace.cli.verify import verify
@@ -24,6 +27,9 @@ app = typer.Typer(
 app.command()(prepare)
 app.command()(train)
 app.command()(encode)
+app.command()(analyze)
+app.command()(generate)
+app.command()(compare)
 app.command()(verify)
 app.command()(demo)
 

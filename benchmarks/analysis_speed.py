@@ -206,7 +206,8 @@ def main() -> None:
         result["analyze_without_tsne"] = analyze_section(latents)
     if "tsne" in sections and args.tsne_points:
         print("t-SNE ...", file=sys.stderr)
-        result["tsne"] = tsne_section(latents, args.tsne_points, not args.no_sklearn_tsne)
+        key = "tsne" if args.tsne_points == 20_000 else f"tsne_{args.tsne_points}"  # keep the 20k comparison
+        result[key] = tsne_section(latents, args.tsne_points, not args.no_sklearn_tsne)
     save_json(RESULT, result)
     print(json.dumps(result, indent=2))
 

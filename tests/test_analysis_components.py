@@ -68,3 +68,19 @@ def test_standard_normal_has_no_dominant_component(tmp_path) -> None:
     result = analyze(latents, None, tmp_path, AnalysisOptions(figures=False))
     assert result.components.dominant == [] and result.components.inactive == []
     assert result.correlation_summary.top_pairs == []
+
+
+def test_plane_pairs_correlated_first_then_elongated_live_ones() -> None:
+    from zspace.analysis.correlation import correlation_summary
+    from zspace.analysis.planes import choose_pairs
+
+    # components 0-2 live (std 1, 1, 2), 3-9 collapsed (std 0.05): most are collapsed, as in a VAE
+    std = np.array([1.0, 1.0, 2.0] + [0.05] * 7)
+    r = np.eye(10)
+    r[0, 1] = r[1, 0] = 0.5
+    covariance = r * np.outer(std, std)
+    pairs = choose_pairs(correlation_summary(r, 100), covariance, count=2)
+    assert (pairs[0].i, pairs[0].j) == (0, 1) and pairs[0].reason.startswith("correlated")
+    elongated = [(p.i, p.j) for p in pairs[1:]]
+    assert elongated and all(i < 3 and j < 3 for i, j in elongated)  # never a live x collapsed plane
+    assert (0, 1) not in elongated

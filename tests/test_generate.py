@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zspace.cli.compare import compare
-from zspace.cli.generate import generate
-from zspace.cli.main import app, main
+from zspace.cli.main import main
 from zspace.errors import ZspaceError
 from zspace.generate.attributes import attribute_direction
 from zspace.generate.compare import compare_reconstructions
@@ -19,10 +17,6 @@ from zspace.generate.from_run import Decoding, generate_samples
 from zspace.generate.paths import interpolate, principal_axis, slerp
 from zspace.generate.sharpen import sharpen
 from zspace.latents import encode
-
-for command in (generate, compare):  # until cli/main.py registers them
-    if command not in [c.callback for c in app.registered_commands]:
-        app.command()(command)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +105,11 @@ def test_attribute_interpolate_traverse_commands(encoded_run, tmp_path):
     assert main(["generate", str(encoded_run), "--traverse", "pca:1", "--rows", "2",
                  "--out", str(tmp_path / "trav")]) == 0
     assert np.load(tmp_path / "trav" / "z.npy").shape == (2, 7, 8)
+    assert main(["generate", str(encoded_run), "--traverse", "component:2", "--rows", "2",
+                 "--out", str(tmp_path / "comp")]) == 0
+    moved = np.load(tmp_path / "comp" / "z.npy")
+    change = np.abs(moved[:, -1] - moved[:, 0])  # offset +3 against -3
+    assert np.all(change[:, 2] > 0) and np.all(np.delete(change, 2, axis=1) == 0)  # only component 2 moves
     assert main(["generate", str(encoded_run), "--traverse", "axis:1", "--out", str(tmp_path / "y")]) == 2
     assert main(["generate", str(encoded_run), "--out", str(tmp_path / "z")]) == 2  # no mode given
 

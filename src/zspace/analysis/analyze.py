@@ -133,7 +133,7 @@ def analyze(vectors: np.ndarray | VectorSource, index: dict[str, np.ndarray] | N
     radius_top = max(moments.radius_max, chi_quantile(0.9999, dim))
     radii = RadiusHistogramAccumulator(radius_top, options.radius_bin_widths)
     slices = SliceAccumulator(pairs, options.slice_threshold)
-    projected = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5): the only O(N) buffer
+    projected = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5) float32, for the density planes
     filled = 0
     with progress(total, "rows", "histograms") as advance:
         for start, chunk in iter_chunks(data, step, keep):

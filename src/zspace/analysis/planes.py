@@ -31,14 +31,15 @@ class PlanePair:
 def choose_pairs(summary: CorrelationSummary, covariance: np.ndarray, count: int = 3) -> list[PlanePair]:
     """The ``count`` most correlated pairs (|r| > the summary's floor) and the ``count`` most elongated others.
 
-    Elongation of a plane = sqrt(largest / smallest eigenvalue) of the pair's 2 x 2 covariance. Components
-    with a std below half the median (collapsed ones) are left out: a plane of one live and one dead
-    component is trivially "elongated".
+    Elongation of a plane = sqrt(largest / smallest eigenvalue) of the pair's 2 x 2 covariance. Only "live"
+    components take part, with a std of at least half the 90th percentile of all stds: a plane of one live
+    and one collapsed component (most of a VAE's components may be collapsed, so the median will not do) is
+    trivially "elongated" and says nothing.
     """
     pairs = [PlanePair(p.i, p.j, f"correlated r={p.r:+.2f}") for p in summary.top_pairs[:count]]
     taken = {(p.i, p.j) for p in pairs}
     variance = np.diag(covariance)
-    live = np.flatnonzero(variance >= 0.25 * np.median(variance))
+    live = np.flatnonzero(np.sqrt(variance) >= 0.5 * np.quantile(np.sqrt(variance), 0.9))
     if len(live) >= 2:
         a, b = np.triu_indices(len(live), k=1)
         i, j = live[a], live[b]

@@ -64,13 +64,16 @@ def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
     down to squares of side 5 ... 0.5 around the centre (S12); the bottom row is a Gaussian with the same
     covariance and N (X3 null): structure that the null also shows is not structure of the data."""
     zooms = plane.zooms or [None]
-    # about 4 points per bin on average over the full window; 170k points give 200 x 200 bins
-    bins = bins or int(np.clip(np.sqrt(len(plane.points) / 4), 20, 200))
     figure, axes = plt.subplots(2, len(zooms), figsize=(3.1 * len(zooms), 6.4), squeeze=False)
     for column, zoom in enumerate(zooms):
         xlim, ylim = _window(plane.points, zoom)
         rows = [(plane.points, "data"), (plane.null_points, "Gaussian null")]
-        histograms = [np.histogram2d(p[:, 0], p[:, 1], bins=bins, range=[xlim, ylim]) for p, _ in rows]
+        # bins per window from the points inside it (about 4 per bin on average, 20..200 a side): a fixed grid
+        # would turn small windows into Poisson speckle that hides any filament
+        x, y = plane.points[:, 0], plane.points[:, 1]
+        inside = np.count_nonzero((x >= xlim[0]) & (x < xlim[1]) & (y >= ylim[0]) & (y < ylim[1]))
+        side = bins or int(np.clip(np.sqrt(inside / 4), 20, 200))
+        histograms = [np.histogram2d(p[:, 0], p[:, 1], bins=side, range=[xlim, ylim]) for p, _ in rows]
         # one colour scale per column, so data and null at the same window compare bin for bin
         top = max(1.0, *(h[0].max() for h in histograms))
         for row, ((_, name), (counts, xedges, yedges)) in enumerate(zip(rows, histograms, strict=True)):
@@ -80,9 +83,8 @@ def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
                 ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=0.7, vmax=top), cmap="viridis",
                               rasterized=True)
             ax.set_facecolor("white")  # empty bins (voids) are white, apart from every coloured count
-            inside = int(counts.sum())
             window = "full range" if zoom is None else f"side {zoom:g}"
-            ax.set_title(f"{name}: {window}\n{inside} points", fontsize=8)
+            ax.set_title(f"{name}: {window}\n{int(counts.sum())} points, {side}x{side} bins", fontsize=8)
             ax.set_aspect("equal" if zoom is not None else "auto")
             ax.tick_params(labelsize=7)
             if column == 0:

@@ -3,10 +3,8 @@
 Ghosh et al. 2020 ("From Variational to Deterministic Autoencoders", sec. 4,
 "ex-post density estimation") fit a 10-component GMM to the latents of a
 trained deterministic AE and sample from it; that makes a plain AE a generator
-as good as a VAE. The mixture is fitted by EM
-(:mod:`zspace.samplers.em`, the algorithm of scikit-learn's
-``GaussianMixture`` on torch's faster BLAS; ``engine=sklearn`` runs
-scikit-learn itself) and kept as plain arrays (weights, means, covariances),
+as good as a VAE. The mixture is fitted with scikit-learn's EM
+(``GaussianMixture``, seeded k-means++ start) and kept as plain arrays (weights, means, covariances),
 so sampling and the saved state need no scikit-learn object and no pickle.
 """
 
@@ -20,7 +18,6 @@ from scipy.special import logsumexp
 
 from zspace.errors import ZspaceError
 from zspace.samplers.base import Param, Sampler
-from zspace.samplers.em import fit_mixture
 from zspace.samplers.fullcov import cholesky_with_jitter, gaussian_log_prob
 
 
@@ -33,29 +30,22 @@ class GaussianMixtureSampler(Sampler):
         "cov": Param(str, "full", "one of: full, diag", lambda v: v in ("full", "diag")),
         "seed": Param(int, 0, "an integer >= 0 (seed of the EM initialisation)", lambda v: v >= 0),
         "max_iter": Param(int, 100, "an integer >= 1 (EM iterations at most)", lambda v: v >= 1),
-        "engine": Param(str, "torch", "one of: torch, sklearn (who runs EM)", lambda v: v in ("torch", "sklearn")),
     }
 
-    def __init__(self, k: int = 10, cov: str = "full", seed: int = 0, max_iter: int = 100,
-                 engine: str = "torch") -> None:
-        self._set_params(k=k, cov=cov, seed=seed, max_iter=max_iter, engine=engine)
+    def __init__(self, k: int = 10, cov: str = "full", seed: int = 0, max_iter: int = 100) -> None:
+        self._set_params(k=k, cov=cov, seed=seed, max_iter=max_iter)
 
     def _fit(self, latents: np.ndarray) -> None:
         if self.k > len(latents):
             raise ZspaceError(f"gmm:k={self.k} exceeds the {len(latents)} latent vectors; choose k <= {len(latents)}")
-        if self.engine == "torch":
-            fit = fit_mixture(latents, self.k, self.cov, self.seed, self.max_iter, tol=1e-3, reg=1e-6)
-            weights, means, covariances = fit.weights, fit.means, fit.covariances
-            self.converged_, self.iterations_ = fit.converged, fit.iterations
-        else:
-            from sklearn.mixture import GaussianMixture
+        from sklearn.mixture import GaussianMixture
 
-            mixture = GaussianMixture(
-                n_components=self.k, covariance_type=self.cov, random_state=self.seed, max_iter=self.max_iter,
-                init_params="k-means++", reg_covar=1e-6, tol=1e-3,
-            ).fit(np.asarray(latents, dtype=np.float32))  # float32 EM: half the memory traffic of float64
-            weights, means, covariances = mixture.weights_, mixture.means_, mixture.covariances_
-            self.converged_, self.iterations_ = bool(mixture.converged_), int(mixture.n_iter_)
+        mixture = GaussianMixture(
+            n_components=self.k, covariance_type=self.cov, random_state=self.seed, max_iter=self.max_iter,
+            init_params="k-means++", reg_covar=1e-6, tol=1e-3,
+        ).fit(np.asarray(latents, dtype=np.float32))  # float32 EM: half the memory traffic of float64
+        weights, means, covariances = mixture.weights_, mixture.means_, mixture.covariances_
+        self.converged_, self.iterations_ = bool(mixture.converged_), int(mixture.n_iter_)
         self.weights_ = np.asarray(weights, dtype=np.float64)  # (k,)
         self.means_ = np.asarray(means, dtype=np.float64)  # (k, d)
         self.covariances_ = np.asarray(covariances, dtype=np.float64)  # (k, d, d) full or (k, d) diag

@@ -36,8 +36,9 @@ def test_object_arrays_are_never_written_or_read(tmp_path: Path) -> None:
     with pytest.raises(ZspaceError, match="object array"):
         save_npy(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object))
     np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ZspaceError, match="pickle"):
-        load_npy(tmp_path / "o.npy")
+    for mmap in (False, True):
+        with pytest.raises(ZspaceError, match="pickle"):
+            load_npy(tmp_path / "o.npy", mmap=mmap)
     (tmp_path / "bad.npy").write_bytes(b"not numpy")
     with pytest.raises(ZspaceError, match="not a .npy file"):
         load_npy(tmp_path / "bad.npy")

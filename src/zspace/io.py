@@ -120,7 +120,7 @@ def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except ValueError as err:
-        if "allow_pickle" in str(err):  # numpy: "Object arrays cannot be loaded when allow_pickle=False"
+        if "allow_pickle" in str(err) or "Python objects" in str(err):  # object arrays, loaded or mapped
             raise ZspaceError(
                 f"{path}: holds Python objects (pickle), which zspace never loads; "
                 "save a numeric array with numpy.save"

@@ -55,11 +55,11 @@ def plain_loop(cache, config, epochs: int, in_memory: bool = False) -> float:
     model = build_model(config).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-4)
     data = loader(cache)
-    images = torch.from_numpy(np.array(cache.images[cache.rows("train")])) if in_memory else None
+    in_memory_images = torch.from_numpy(np.array(cache.images[cache.rows("train")])) if in_memory else None
     count, start = 0, time.perf_counter()
     for epoch in range(epochs):
         data.sampler.set_epoch(epoch)
-        for batch in (in_memory_batches(cache, epoch, images) if in_memory else data):
+        for batch in (in_memory_batches(cache, epoch, in_memory_images) if in_memory else data):
             images = to_model_input(batch)
             out = model(images)
             loss = autoencoder_loss(out.logits, images, out.encoded.mean, out.encoded.logvar, 5.0).total

@@ -22,4 +22,11 @@ def demo(
         typer.echo(f"  {name:44s} {path}")
     for name, path in result.runs.items():
         typer.echo(f"  {name.upper() + ' run (weights, config, history, latents)':44s} {path}")
+    typer.echo("\nWhat the numbers say (all latent vectors, exact):")
+    for kind, metrics in result.analyses.items():
+        radius = metrics["radius"]
+        typer.echo(f"  {kind.upper():4s} mean |component centre| {result.summary[f'{kind}_latent_mean_abs']:.2f}, "
+                   f"mean component std {result.summary[f'{kind}_latent_std']:.2f}, radius {radius['mean']:.1f} "
+                   f"(N(0,I) in {metrics['dim']} dims: about {radius['sqrt_dim']:.1f}), "
+                   f"{metrics['pca']['components_for_90pct']} PCA axes hold 90% of the variance")
     typer.echo("\nNext: zspace prepare / train / encode on your own data (see README.md).")

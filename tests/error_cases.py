@@ -132,6 +132,29 @@ def _damaged_cache(tmp: Path, cache: Path, run: Path) -> list[str]:
     return ["verify", str(copy)]
 
 
+def _latents_file(tmp: Path, array: np.ndarray, pickle: bool = False) -> list[str]:
+    np.save(tmp / "z.npy", array, allow_pickle=pickle)
+    return ["analyze", "--latents", str(tmp / "z.npy"), "--out", str(tmp / "o"), "--tsne", "0"]
+
+
+def _with_nan(tmp: Path, c: Path, r: Path) -> list[str]:
+    z = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)
+    z[[3, 9], 1] = np.nan
+    z[20, 0] = np.inf
+    return _latents_file(tmp, z)
+
+
+def _generate(tmp: Path, run: Path, spec: str) -> list[str]:
+    return ["generate", str(run), "--sampler", spec, "--out", str(tmp / "o")]
+
+
+def _unencoded(run: Path, tmp: Path) -> Path:
+    copy = _copy_run(run, tmp)
+    for name in ("latents.npy", "logvar.npy", "latents.json"):
+        (copy / name).unlink(missing_ok=True)
+    return copy
+
+
 def _read_only_out(tmp: Path, cache: Path, run: Path) -> list[str]:
     return _prepare("digits", "--count", "10", "--out", "/sys/zspace-cannot-write-here")
 
@@ -203,6 +226,24 @@ CASES: list[Case] = [
         t, r, lambda s: s.replace("{", '{"colour": "red",', 1)), "unknown key"),
     Case("encode-other-images", "--data: a cache of 1-channel images for a 3-channel model", _grey_cache,
          "channels"),
+    Case("latents-nan", "latents with NaN and inf in 3 rows", _with_nan, "3 of 50 rows hold NaN or inf"),
+    Case("latents-object-array", "a pickled object array given as latents", lambda t, c, r: _latents_file(
+        t, np.array([{"z": 1}, {"z": 2}], dtype=object), pickle=True), "pickle"),
+    Case("latents-wrong-rank", "a 3-d array given as N x d latents", lambda t, c, r: _latents_file(
+        t, np.zeros((4, 5, 6), np.float32)), "rank 3"),
+    Case("latents-fewer-than-dim", "3 vectors of dimension 10 (d > N)", lambda t, c, r: _latents_file(
+        t, np.random.default_rng(0).standard_normal((3, 10))), "usable vectors of dimension 10"),
+    Case("latents-not-npy", "a CSV file given as latents", lambda t, c, r: (
+        (t / "z.npy").write_text("1,2,3\n"), ["analyze", "--latents", str(t / "z.npy"), "--out", str(t / "o")])[1],
+         "not a .npy file"),
+    Case("sampler-unknown", "--sampler gauss", lambda t, c, r: _generate(t, r, "gauss"), "choose one of"),
+    Case("sampler-bad-value", "--sampler gmm:k=0", lambda t, c, r: _generate(t, r, "gmm:k=0"), "is not allowed"),
+    Case("sampler-negative-box", "--sampler uniform:b=-1", lambda t, c, r: _generate(t, r, "uniform:b=-1"),
+         "is not allowed"),
+    Case("sampler-unknown-parameter", "--sampler gmm:colour=red", lambda t, c, r: _generate(
+        t, r, "gmm:colour=red"), "gmm"),
+    Case("generate-before-encode", "a fitted sampler on a run never encoded", lambda t, c, r: _generate(
+        t, _unencoded(r, t), "gmm:k=2"), "zspace encode"),
     Case("verify-damaged-cache", "a cache whose image bytes were changed", _damaged_cache, "checksum"),
 ]
 

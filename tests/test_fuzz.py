@@ -71,3 +71,16 @@ def test_npy_loader_on_damaged_files(base: bytes, cut: int, junk: bytes, flip: i
             except ZspaceError:
                 continue
             assert array.dtype != object
+
+
+@settings(max_examples=400, deadline=None)
+@given(spec=st.text(alphabet=st.sampled_from(list("gmnormaluniformdiagfullcovpcaknn-mixdata:=,.0123456789-ekbx ")),
+                    max_size=30))
+def test_sampler_spec_parser_fuzzed(spec: str) -> None:
+    from zspace.samplers.registry import parse_sampler, parse_sweep
+
+    for parse in (parse_sampler, parse_sweep):
+        try:
+            parse(spec)
+        except ZspaceError:
+            pass

@@ -85,3 +85,14 @@ def test_mismatched_weights_are_refused(vae_run: Path, tmp_path: Path) -> None:
     (run / "model.safetensors").write_bytes(b"\x80\x04K\x01.")  # a pickle, not safetensors
     with pytest.raises(ZspaceError, match="not a readable safetensors"):
         load_model(run)
+
+
+@pytest.mark.slow
+def test_compiled_and_channels_last_training_matches_eager(faces_cache: Path, tmp_path: Path) -> None:
+    """--compile and --channels-last change how the net runs, not what it learns."""
+    model_cfg, train_cfg = tiny_configs(faces_cache, epochs=1, seed=4)
+    eager = train(model_cfg, train_cfg, tmp_path / "eager", progress_bar=False)
+    fast = train(model_cfg, replace(train_cfg, compile=True, channels_last=True), tmp_path / "fast",
+                 progress_bar=False)
+    assert "_orig_mod" not in " ".join(weights(tmp_path / "fast"))  # plain names in the weights file
+    assert fast.history[0]["train_loss"] == pytest.approx(eager.history[0]["train_loss"], rel=1e-3)

@@ -34,7 +34,7 @@ from zspace.training.train import train
 
 @dataclass(frozen=True)
 class DemoSettings:
-    count: int = 16_000
+    count: int = 12_000
     size: int = 64
     latent_dim: int = 32
     epochs: int = 6
@@ -106,7 +106,7 @@ def run_demo(
 
 def _analyze(kind: str, latent_set: LatentSet, settings: DemoSettings, result: DemoResult) -> None:
     options = AnalysisOptions(tsne_points=min(settings.tsne_points, len(latent_set.vectors)),
-                              color_by="smile", seed=settings.seed)
+                              color_by="background_hue", seed=settings.seed)
     analysis = analyze(np.asarray(latent_set.vectors), latent_set.index, result.out / kind / "analysis", options)
     result.analyses[kind] = analysis.metrics
     result.figures[f"{kind.upper()} analysis (metrics.json + {len(analysis.figures)} figures)"] = (

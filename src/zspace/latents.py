@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import torch
 
 from zspace.config import TrainConfig, load_config
 from zspace.data.cache import ImageCache, open_cache
-from zspace.data.index_table import read_index
+from zspace.data.index_table import LazyIndex
 from zspace.data.loader import CachedImages, image_loader, to_model_input
 from zspace.errors import ZspaceError
 from zspace.io import atomic_path, create_npy, load_json, load_npy, save_json
@@ -42,7 +43,7 @@ class LatentSet:
 
     vectors: np.ndarray  # (N, d) float32
     logvar: np.ndarray | None  # (N, d) float32 for a VAE
-    index: dict[str, np.ndarray]  # the cache's index columns, row-aligned with vectors
+    index: Mapping[str, np.ndarray]  # the cache's index columns, row-aligned with vectors
 
     @property
     def dim(self) -> int:
@@ -173,11 +174,11 @@ def load_latents(folder: str | os.PathLike, mmap: bool = True) -> LatentSet:
     vectors = load_npy(folder / LATENTS_FILE, mmap=mmap)
     logvar_path = folder / LOGVAR_FILE
     logvar = load_npy(logvar_path, mmap=mmap) if logvar_path.is_file() else None
-    index: dict[str, np.ndarray] = {}
+    index: Mapping[str, np.ndarray] = {}
     meta_path = folder / LATENTS_META_FILE
     if meta_path.is_file():
         meta = load_json(meta_path)
         data = Path(meta.get("data", ""))
         if (data / "index.csv").is_file():
-            index = read_index(data / "index.csv")
+            index = LazyIndex(data / "index.csv")  # read when first used
     return LatentSet(vectors, logvar, index)

@@ -21,7 +21,7 @@ import os
 import shutil
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from zspace.data.cache_writer import PROGRESS_FILE, write_images
-from zspace.data.index_table import read_index, write_index
+from zspace.data.index_table import LazyIndex, count_rows, write_index
 from zspace.data.source import ImageSource
 from zspace.errors import ZspaceError
 from zspace.io import atomic_path, create_npy, load_json, load_npy, save_json
@@ -46,7 +46,7 @@ class ImageCache:
 
     path: Path
     images: np.ndarray  # uint8 (N, H, W, C) memmap
-    index: dict[str, np.ndarray]
+    index: Mapping[str, np.ndarray]  # read on first use
     meta: dict[str, Any]
 
     def __len__(self) -> int:
@@ -210,7 +210,9 @@ def open_cache(path: str | os.PathLike) -> ImageCache:
     if images.shape[0] != meta.get("count"):
         raise ZspaceError(f"{path}: images.npy has {images.shape[0]} images but dataset.json says "
                           f"{meta.get('count')}; re-run 'zspace prepare'")
-    index = read_index(path / INDEX_FILE)
-    if len(index.get("split", [])) != images.shape[0]:
+    if not (path / INDEX_FILE).is_file():
+        raise ZspaceError(f"{path / INDEX_FILE}: index table not found; re-run 'zspace prepare'")
+    if count_rows(path / INDEX_FILE) != images.shape[0]:
         raise ZspaceError(f"{path / INDEX_FILE}: row count does not match images.npy; re-run 'zspace prepare'")
+    index = LazyIndex(path / INDEX_FILE)
     return ImageCache(path, images, index, meta)

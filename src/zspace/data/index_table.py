@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,39 @@ def read_index(path: str | os.PathLike) -> dict[str, np.ndarray]:
     for i, name in enumerate(header[1:], start=1):
         columns[name] = _parse_column([r[i] for r in body])
     return columns
+
+
+class LazyIndex(Mapping):
+    """The index table of ``path``, read on first use.
+
+    Streaming stages (encode, analyze) never touch the index; parsing a million-row CSV
+    would be their only memory that grows with N.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._columns: dict[str, np.ndarray] | None = None
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._columns is None:
+            self._columns = read_index(self.path)
+        return self._columns
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def count_rows(path: str | os.PathLike) -> int:
+    """Data rows of an index CSV, counted without parsing (quoted newlines do not occur in it)."""
+    with open(path, "rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)
 
 
 def _parse_column(text: list[str]) -> np.ndarray:

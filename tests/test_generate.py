@@ -170,3 +170,17 @@ def test_sharpen_factor_one_is_identity_and_zero_blurs():
     with pytest.raises(ZspaceError, match=">= 0"):
         sharpen(images, -1)
     assert Decoding().sharpen is None
+
+
+def test_uint8_conversion_rounds_like_the_reference() -> None:
+    import torch
+
+    from zspace.generation import to_uint8
+
+    images = torch.rand(5, 3, 7, 9, generator=torch.Generator().manual_seed(0))
+    images[0, 0, 0, :3] = torch.tensor([0.0, 1.0, 0.5 / 255])
+    expected = (images * 255).round().byte().permute(0, 2, 3, 1).numpy()
+    got = to_uint8(images)
+    assert got.shape == (5, 7, 9, 3) and got.dtype == np.uint8
+    assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1  # ties may round up instead of to even
+    assert got[0, 0, 0, 0] == 0 and got[0, 0, 1, 0] == 255

@@ -22,7 +22,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import machine_info  # noqa: E402
 
-from zspace.generation import decode_with_progress  # noqa: E402
+from zspace.generation import decode  # noqa: E402
 from zspace.io import save_json  # noqa: E402
 from zspace.models.architectures import model_config  # noqa: E402
 from zspace.models.autoencoder import build_model  # noqa: E402
@@ -92,7 +92,7 @@ def main() -> None:
         print(f"sample {args.samples} from {name}: {seconds:.3f} s", flush=True)
     result["sampling"] = sampling
 
-    # Decoding: the seed-sized model at 64 px, the raw forward pass against decode_with_progress.
+    # Decoding: the seed-sized model at 64 px, the raw forward pass against zspace.generation.decode.
     torch.manual_seed(0)
     model = build_model(model_config("small", model="vae", image_size=64, channels=3, latent_dim=args.dim)).eval()
     z = np.random.default_rng(0).standard_normal((args.decode_images, args.dim)).astype(np.float32)
@@ -108,7 +108,7 @@ def main() -> None:
     raw_times, path_times = [], []
     for _ in range(5):  # alternate, keep the best of each: the machine may be shared
         raw_times.append(timed(raw))
-        path_times.append(timed(lambda: decode_with_progress(model, z, batch, "cpu", done.append)))
+        path_times.append(timed(lambda: decode(model, z, batch, "cpu", done.append)))
     raw_s, path_s = min(raw_times), min(path_times)
     result["decode"] = {
         "images": args.decode_images, "batch_size": batch,

@@ -88,12 +88,3 @@ def image_grid(images: np.ndarray, columns: int = 7, padding: int = 2, scale: in
 def save_image(picture: Image.Image, path: str | os.PathLike) -> None:
     with atomic_path(path) as tmp:
         picture.save(tmp, format="PNG")
-
-
-@torch.no_grad()
-def decode_with_progress(
-    model: Autoencoder, z: np.ndarray | torch.Tensor, batch_size: int = 256, device: str | torch.device = "cpu",
-    progress: Callable[[int], None] | None = None,
-) -> np.ndarray:
-    """:func:`decode` with a progress callback (kept for the generate package's callers)."""
-    return decode(model, z, batch_size, device, progress)

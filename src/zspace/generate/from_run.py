@@ -23,7 +23,7 @@ from zspace.generate.paths import component_axis, interpolate, parse_traversal, 
 from zspace.generate.sampler_cache import fit_cached
 from zspace.generate.sharpen import sharpen, sharpen_rows
 from zspace.generate.sweep import sweep_points, value_label
-from zspace.generation import decode_with_progress, image_grid, save_image
+from zspace.generation import decode, image_grid, save_image
 from zspace.io import save_json, save_npy
 from zspace.latents import LATENTS_FILE, LatentSet, load_latents
 from zspace.models.autoencoder import Autoencoder
@@ -56,7 +56,7 @@ class Decoding:
     progress: Progress = None
 
     def images(self, model: Autoencoder, z: np.ndarray) -> np.ndarray:
-        images = decode_with_progress(model, z, self.batch_size, self.device, self.progress)
+        images = decode(model, z, self.batch_size, self.device, self.progress)
         return sharpen(images, self.sharpen) if self.sharpen is not None else images
 
 
@@ -107,7 +107,7 @@ def generate_samples(run: str | os.PathLike, spec: str, out: str | os.PathLike, 
     z = sampler.sample(num_samples, np.random.default_rng(seed))  # (n, d)
     result = GenerateResult(Path(out), z=z, reused_fit=reused)
     save_npy(result.out / "z.npy", z)
-    raw = decode_with_progress(model, z, decoding.batch_size, decoding.device, decoding.progress)
+    raw = decode(model, z, decoding.batch_size, decoding.device, decoding.progress)
     images = sharpen(raw, decoding.sharpen) if decoding.sharpen is not None else raw
     result.files["grid"] = _write_grid(images, result.out / "grid.png", decoding)
     if decoding.sharpen is not None:  # S18: the same samples at sharpness 0, 3, 6

@@ -12,6 +12,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import tempfile
 import tokenize
 from collections.abc import Iterator
@@ -130,3 +131,70 @@ def load_npy(path: str | os.PathLike, mmap: bool = False) -> np.ndarray:
         # A damaged header reaches numpy's literal parser, which raises any of these.
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ZspaceError(f"{path}: not a readable .npy array ({first}); save it again with numpy.save") from None
+
+
+def check_output(path: str | os.PathLike, force: bool = False, marker: str | None = None) -> None:
+    """Refuse to write over an existing output unless ``force``.
+
+    ``path`` may be a file or a folder. With ``force``, a non-empty folder is only
+    replaced when it holds ``marker`` (a file zspace writes into such outputs, e.g.
+    ``metrics.json``), so that a mistyped output path never deletes the user's folder.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if path.is_dir() and not any(path.iterdir()):
+        return  # an empty folder is as good as none
+    if not force:
+        kind = "folder" if path.is_dir() else "file"
+        raise ZspaceError(f"{path}: {kind} already exists; choose another output path, "
+                          "or pass force to replace it")
+    if path.is_dir() and marker is not None and not (path / marker).exists():
+        raise ZspaceError(f"{path}: not an output folder of zspace (no {marker}); refusing to replace it "
+                          "even with force, choose another output path")
+
+
+@contextlib.contextmanager
+def replace_folder(destination: str | os.PathLike, force: bool = False, marker: str | None = None) -> Iterator[Path]:
+    """Yield a new, empty temporary folder beside ``destination``; on success it replaces ``destination`` whole.
+
+    A reader sees the old folder or the new one, never a mix of old and new files:
+    the old folder is renamed aside, the new one renamed into place, then the old
+    one deleted. On an exception (a full disk, Ctrl-C) the temporary folder is
+    removed and ``destination`` is left as it was. See :func:`check_output` for
+    ``force`` and ``marker``.
+    """
+    destination = Path(destination)
+    check_output(destination, force, marker)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    for stale in destination.parent.glob(f".{destination.name}.*.partial"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if destination.exists() or destination.is_symlink():
+        old = destination.parent / f".{destination.name}.{os.getpid()}.old"
+        os.replace(destination, old)
+    try:
+        os.replace(tmp, destination)
+    except BaseException:
+        if old is not None:
+            os.replace(old, destination)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask

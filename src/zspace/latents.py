@@ -171,11 +171,14 @@ def _merge_parts(out: Path, names: list[str], world_size: int, shape: tuple[int,
 def load_latents(folder: str | os.PathLike, mmap: bool = True) -> LatentSet:
     """Open latents.npy (+ logvar.npy) of a run folder with the index of their cache."""
     folder = Path(folder)
-    vectors = load_npy(folder / LATENTS_FILE, mmap=mmap)
-    logvar_path = folder / LOGVAR_FILE
+    return read_latents(folder / LATENTS_FILE, folder / LOGVAR_FILE, folder / LATENTS_META_FILE, mmap)
+
+
+def read_latents(vectors_path: Path, logvar_path: Path, meta_path: Path, mmap: bool = True) -> LatentSet:
+    """Open the latent vectors (+ log-variances when the file exists) with the index their metadata names."""
+    vectors = load_npy(vectors_path, mmap=mmap)
     logvar = load_npy(logvar_path, mmap=mmap) if logvar_path.is_file() else None
     index: Mapping[str, np.ndarray] = {}
-    meta_path = folder / LATENTS_META_FILE
     if meta_path.is_file():
         meta = load_json(meta_path)
         data = Path(meta.get("data", ""))

@@ -13,3 +13,18 @@ class ZspaceError(Exception):
     def __init__(self, message: str) -> None:
         # Keep it on one line whatever the caller wrote.
         super().__init__(" ".join(str(message).split()))
+
+
+class Interrupted(BaseException):
+    """The user stopped the program (SIGINT: Ctrl-C, or SIGTERM).
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` (ours,
+    Lightning's, click's) swallows it. A stage that keeps something usable adds a
+    line to ``kept`` and re-raises; the CLI prints one line and exits 128 + signal
+    (130 for SIGINT, 143 for SIGTERM).
+    """
+
+    def __init__(self, signal_number: int, kept: list[str] | None = None) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+        self.kept: list[str] = list(kept or [])

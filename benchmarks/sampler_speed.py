@@ -22,10 +22,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from machine import machine_info  # noqa: E402
 
-from zspace.generation import decode  # noqa: E402
 from zspace.io import save_json  # noqa: E402
 from zspace.models.architectures import model_config  # noqa: E402
 from zspace.models.autoencoder import build_model  # noqa: E402
+from zspace.models.inference import decode  # noqa: E402
 from zspace.samplers import SAMPLERS, parse_sampler  # noqa: E402
 
 

@@ -73,11 +73,12 @@ def child_encode(folder: Path, count: int) -> dict:
     from zspace.config import TrainConfig, save_config
     from zspace.data.cache import prepare_cache
     from zspace.data.idx_source import array_source
+    from zspace.encoding import encode
     from zspace.io import save_json
-    from zspace.latents import encode
     from zspace.models.architectures import model_config
     from zspace.models.autoencoder import build_model
-    from zspace.training.checkpoint import save_weights
+    from zspace.models.weights import save_weights
+    from zspace.run import Run
 
     # N tiny images made chunk by chunk (a generated source), a random encoder: what is
     # measured is the streaming path, not learning.
@@ -92,9 +93,10 @@ def child_encode(folder: Path, count: int) -> dict:
     run = folder / "run"
     run.mkdir(exist_ok=True)
     config = model_config("small", image_size=16, channels=1, latent_dim=DIM, filters=(8, 8, 8, 8))
-    save_config(run / "config.json", config)
-    save_config(run / "train_config.json", TrainConfig(data=str(cache)))
-    save_weights(run / "model.safetensors", build_model(config))
+    layout = Run(run)
+    save_config(layout.config_file, config)
+    save_config(layout.train_config_file, TrainConfig(data=str(cache)))
+    save_weights(layout.model_file, build_model(config))
     save_json(run / "note.json", {"weights": "random, for the soak"})
     start = time.perf_counter()
     with AnonymousPeak() as anonymous:

@@ -10,18 +10,18 @@ import pytest
 from PIL import Image
 
 from zspace.cli.main import main
+from zspace.encoding import encode
 from zspace.errors import ZspaceError
 from zspace.generate.attributes import attribute_direction
 from zspace.generate.compare import compare_reconstructions
 from zspace.generate.from_run import Decoding, generate_samples
 from zspace.generate.paths import interpolate, principal_axis, slerp
 from zspace.generate.sharpen import sharpen
-from zspace.latents import encode
 
 
 @pytest.fixture(scope="module")
 def encoded_run(vae_run: Path) -> Path:
-    encode(vae_run)
+    encode(vae_run, force=True)
     return vae_run
 
 
@@ -80,7 +80,7 @@ def test_sweep_writes_one_grid_per_value(encoded_run, tmp_path):
     assert z.shape == (3, 7, 8)
     np.testing.assert_allclose(z[2], 4 * z[0], rtol=1e-5)  # same seed: same directions, b scales them
     width, height = Image.open(tmp_path / "sweep.png").size
-    assert height == 3 * grid_size(7)[1] and width > grid_size(7)[0]  # labels at the left
+    assert 3 * grid_size(7)[1] < height < 3 * grid_size(7)[1] + 40 and width > grid_size(7)[0]  # title, labels
 
 
 def test_attribute_interpolate_traverse_commands(encoded_run, tmp_path):
@@ -121,7 +121,15 @@ def test_compare_two_runs(encoded_run, tmp_path):
     np.testing.assert_array_equal(rows[1][1], rows[2][1])  # the same run reconstructs identically
     assert not np.array_equal(rows[0][1], rows[1][1])
     assert main(["compare", str(encoded_run), str(encoded_run), "--n", "4", "--out", str(tmp_path / "c.png")]) == 0
-    assert Image.open(tmp_path / "c.png").size[1] == 3 * grid_size(4, columns=4)[1]
+    assert 3 * grid_size(4, columns=4)[1] < Image.open(tmp_path / "c.png").size[1] < 3 * grid_size(4, columns=4)[1] + 40
+    before = (tmp_path / "c.png").read_bytes()
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["compare", str(encoded_run), str(encoded_run), "--out", str(tmp_path / "notes.txt")]) == 2
+    assert (tmp_path / "notes.txt").read_text() == "mine"  # a user's file is never overwritten without --force
+    assert main(["compare", str(encoded_run), str(encoded_run), "--out", str(tmp_path / "c.png")]) == 2
+    assert (tmp_path / "c.png").read_bytes() == before
+    assert main(["compare", str(encoded_run), str(encoded_run), "--n", "2", "--out", str(tmp_path / "c.png"),
+                 "--force"]) == 0 and (tmp_path / "c.png").read_bytes() != before
 
 
 def test_attribute_direction_recovers_planted_directions():
@@ -175,7 +183,7 @@ def test_sharpen_factor_one_is_identity_and_zero_blurs():
 def test_uint8_conversion_rounds_like_the_reference() -> None:
     import torch
 
-    from zspace.generation import to_uint8
+    from zspace.models.inference import to_uint8
 
     images = torch.rand(5, 3, 7, 9, generator=torch.Generator().manual_seed(0))
     images[0, 0, 0, :3] = torch.tensor([0.0, 1.0, 0.5 / 255])
@@ -184,3 +192,66 @@ def test_uint8_conversion_rounds_like_the_reference() -> None:
     assert got.shape == (5, 7, 9, 3) and got.dtype == np.uint8
     assert np.abs(got.astype(int) - expected.astype(int)).max() <= 1  # ties may round up instead of to even
     assert got[0, 0, 0, 0] == 0 and got[0, 0, 1, 0] == 255
+
+
+def test_existing_output_folder_is_refused_then_replaced_whole(encoded_run, tmp_path):
+    out = tmp_path / "sweep"
+    assert main(["generate", str(encoded_run), "--sweep", "uniform:b=1,2,3", "--n", "3", "--out", str(out)]) == 0
+    assert main(["generate", str(encoded_run), "--sampler", "normal", "--n", "3", "--out", str(out)]) == 2
+    assert (out / "grid_b-3.png").is_file()  # refused: nothing touched
+    assert main(["generate", str(encoded_run), "--sampler", "normal", "--n", "3", "--out", str(out), "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["generate.json", "grid.png", "z.npy"]  # no stale grid_b-*.png
+    assert not list(tmp_path.glob(".sweep.*"))  # no temporary folder left behind
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "thesis.tex").write_text("x")
+    assert main(["generate", str(encoded_run), "--sampler", "normal", "--out", str(user), "--force"]) == 2
+    assert (user / "thesis.tex").read_text() == "x"  # not a generate folder: never replaced
+
+
+def test_every_mode_writes_generate_json(encoded_run, tmp_path):
+    import json
+
+    for name, args in {"t": ["--traverse", "pca:1", "--rows", "2"], "i": ["--interpolate", "1,2", "--steps", "3"],
+                       "a": ["--attribute", "glasses", "--rows", "2"]}.items():
+        assert main(["generate", str(encoded_run), *args, "--out", str(tmp_path / name)]) == 0
+        info = json.loads((tmp_path / name / "generate.json").read_text())
+        assert info["mode"] in ("traverse", "interpolate", "attribute") and info["files"]
+
+
+def test_many_samples_stream_to_z_and_the_grid_is_capped(encoded_run, tmp_path):
+    result = generate_samples(encoded_run, "normal", tmp_path / "many", num_samples=300,
+                              decoding=Decoding(grid_limit=14))
+    assert np.load(tmp_path / "many" / "z.npy").shape == (300, 8)
+    assert Image.open(tmp_path / "many" / "grid.png").size == grid_size(14)
+    assert any("first 14 of 300" in note for note in result.notes)
+    with pytest.raises(ZspaceError, match="GiB"):
+        generate_samples(encoded_run, "normal", tmp_path / "huge", num_samples=10**15)
+    assert not (tmp_path / "huge").exists()
+
+
+def test_categorical_attribute_takes_one_class_against_the_rest():
+    from zspace.generate.attributes import attribute_values
+
+    index = {"label": np.array([0, 1, 2, 1]), "label_name": np.array(["Shirt", "Sneaker", "Bag", "Sneaker"]),
+             "glasses": np.array([0, 1, 0, 1])}
+    name, values = attribute_values(index, "label=Sneaker")
+    assert name == "label=Sneaker" and values.tolist() == [0, 1, 0, 1]
+    assert attribute_values(index, "label=2")[1].tolist() == [0, 0, 1, 0]
+    assert attribute_values(index, "glasses")[1].tolist() == [0, 1, 0, 1]
+    with pytest.raises(ZspaceError, match="categorical.*label=Shirt"):
+        attribute_values(index, "label")
+    with pytest.raises(ZspaceError, match="no class 'Hat'"):
+        attribute_values(index, "label=Hat")
+
+
+def test_read_only_run_fits_without_the_cache_and_says_so(encoded_run, tmp_path, monkeypatch):
+    import zspace.generate.from_run as from_run
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(from_run, "fit_cached", refuse)
+    result = generate_samples(encoded_run, "diag", tmp_path / "ro", num_samples=4)
+    assert result.z.shape == (4, 8) and result.reused_fit is False
+    assert any("Read-only file system" in note and "not cached" in note for note in result.notes)

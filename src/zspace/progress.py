@@ -32,6 +32,7 @@ def no_progress(total: int, unit: str, description: str) -> Iterator[Advance]:
     yield lambda n: None
 
 
-def step(progress: Progress | None, total: int, unit: str, description: str) -> contextlib.AbstractContextManager[Advance]:
+def step(progress: Progress | None, total: int, unit: str,
+         description: str) -> contextlib.AbstractContextManager[Advance]:
     """``progress(total, unit, description)``, or a silent step when ``progress`` is None."""
     return (progress or no_progress)(total, unit, description)

@@ -169,19 +169,27 @@ class Run:
     def _latents(self) -> LatentSet:
         return self.latents()
 
-    def fit_vectors(self, split: str = "train") -> np.ndarray:
-        """The latent vectors of ``split`` (float32, in memory), or all of them when the index has no splits.
+    def fit_rows(self, split: str = "train") -> np.ndarray:
+        """Row numbers of ``split``, or every row when the index has no splits.
 
         This is the one rule every fitted sampler, attribute vector and axis uses.
         """
         latents = self._latents
         if "split" not in latents.index:
-            return np.asarray(latents.vectors, dtype=np.float32)
-        vectors = np.asarray(latents.split(split), dtype=np.float32)
-        if len(vectors) == 0:
+            return np.arange(len(latents.vectors))
+        rows = np.flatnonzero(np.asarray(latents.index["split"]) == split)
+        if len(rows) == 0:
             raise ZspaceError(f"{self.path}: no latents in the {split!r} split; "
                               "choose a sampler that fits on another split")
-        return vectors
+        return rows
+
+    def fit_vectors(self, split: str = "train") -> np.ndarray:
+        """The latent vectors of :meth:`fit_rows` (float32, in memory)."""
+        latents = self._latents
+        rows = self.fit_rows(split)
+        if len(rows) == len(latents.vectors):
+            return np.asarray(latents.vectors, dtype=np.float32)
+        return np.asarray(latents.vectors[rows], dtype=np.float32)
 
     def heldout_rows(self) -> np.ndarray:
         """Row numbers of the validation split, or every row when there is none."""

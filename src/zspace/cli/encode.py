@@ -7,11 +7,6 @@ from pathlib import Path
 
 import typer
 
-from zspace.cli.progress import progress_bar
-from zspace.data.cache import open_cache
-from zspace.latents import distributed_rank, training_data
-from zspace.latents import encode as encode_run
-
 
 def encode(
     run: Path = typer.Argument(..., help="Run folder made by 'zspace train'."),
@@ -19,17 +14,18 @@ def encode(
     out: Path = typer.Option(None, help="Folder for latents.npy (default: the run folder)."),
     batch_size: int = typer.Option(256, help="Images per batch."),
     device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0 (under torchrun: cuda:LOCAL_RANK)."),
+    force: bool = typer.Option(False, "--force", help="Replace latents that are already there."),
 ) -> None:
     """Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."""
-    data_dir = data if data is not None else training_data(run)
-    count = len(open_cache(data_dir))
+    from zspace.cli.progress import progress_bar
+    from zspace.encoding import distributed_rank
+    from zspace.encoding import encode as encode_run
+
     rank, world_size = distributed_rank()  # torchrun / SLURM: each rank encodes a share, rank 0 merges
     if world_size > 1 and device == "cuda":
         device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}"
-    with progress_bar(-(-count // world_size), "img", f"encode (rank {rank}/{world_size})"
-                      if world_size > 1 else "encode") as advance:
-        latents = encode_run(run, data_dir, out, batch_size=batch_size, device=device, progress=advance,
-                             rank=rank, world_size=world_size)
+    latents = encode_run(run, data, out, batch_size=batch_size, device=device, progress=progress_bar,
+                         rank=rank, world_size=world_size, force=force)
     if latents is None:
         return
     where = out or run

@@ -6,17 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zspace.cli.progress import progress_bar
 from zspace.errors import ZspaceError
-from zspace.generate.from_run import (
-    Decoding,
-    generate_attribute,
-    generate_interpolation,
-    generate_samples,
-    generate_sweep,
-    generate_traversal,
-)
-from zspace.samplers import parse_sweep
 
 
 def _numbers(text: str, option: str) -> tuple[float, ...]:
@@ -43,13 +33,14 @@ def generate(
     out: Path = typer.Option(..., help="Folder for z.npy and the grids."),
     sampler: str = typer.Option(None, help="Sampler spec, e.g. normal, uniform:b=1.5, gmm:k=10,cov=full."),
     sweep: str = typer.Option(None, help="One parameter over several values, e.g. uniform:b=0.5,1,1.5,2."),
-    attribute: str = typer.Option(None, help="Index column to move along, e.g. glasses, smile."),
+    attribute: str = typer.Option(None, help="Index column to move along (glasses, Smiling), or one class "
+                                  "against the rest of a categorical one (label=Sneaker)."),
     factors: str = typer.Option("-4,-2,0,2,4", help="Multiples of the attribute vector (with --attribute)."),
     interpolate: str = typer.Option(None, help="Two latent rows I,J: linear and spherical paths between them."),
     steps: int = typer.Option(9, help="Points on an interpolation path."),
     traverse: str = typer.Option(None, help="component:I (0-based) or pca:J (1 = largest variance)."),
     offsets: str = typer.Option("-3,-2,-1,0,1,2,3", help="Traversal steps, in standard deviations of the axis."),
-    rows: int = typer.Option(5, help="Held-out faces (rows) for --attribute and --traverse."),
+    rows: int = typer.Option(5, help="Held-out images (one row of the picture each) for --attribute, --traverse."),
     n: int = typer.Option(28, help="Samples to draw (per value with --sweep)."),
     seed: int = typer.Option(0, help="Seed of the sampling (and of the chosen faces)."),
     sharpen: float = typer.Option(None, help="PIL sharpness factor (seed: 7); also writes sharpen.png (0, 3, 6)."),
@@ -58,6 +49,7 @@ def generate(
     scale: int = typer.Option(2, help="Pixel scale of the grids."),
     batch_size: int = typer.Option(256, help="Latent points decoded per batch."),
     device: str = typer.Option("cpu", help="Torch device, e.g. cpu or cuda:0."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out folder (as a whole)."),
 ) -> None:
     """Sample latent points and decode them into grids (seed S16-S18, X2), or sweep, move, interpolate."""
     modes = {"--sampler": sampler, "--sweep": sweep, "--attribute": attribute,
@@ -67,29 +59,25 @@ def generate(
         raise ZspaceError(f"give exactly one of {', '.join(modes)} (got {', '.join(chosen) or 'none'})")
     if columns < 1 or scale < 1:
         raise ZspaceError(f"--columns {columns} / --scale {scale}: both must be integers >= 1")
-    if sweep is not None:
-        total = n * len(parse_sweep(sweep)[1])
+    from zspace.cli.progress import progress_bar
+    from zspace.generate import from_run
+
+    decoding = from_run.Decoding(batch_size=batch_size, device=device, sharpen=sharpen, columns=columns,
+                                 scale=scale, progress=progress_bar)
+    if sampler is not None:
+        result = from_run.generate_samples(run, sampler, out, n, seed, save_images, decoding, force)
+    elif sweep is not None:
+        result = from_run.generate_sweep(run, sweep, out, n, seed, decoding, force)
     elif attribute is not None:
-        total = rows * len(_numbers(factors, "--factors"))
+        result = from_run.generate_attribute(run, attribute, out, _numbers(factors, "--factors"), rows, seed,
+                                             decoding, force)
     elif interpolate is not None:
-        total = 2 * steps
-    elif traverse is not None:
-        total = rows * len(_numbers(offsets, "--offsets"))
+        result = from_run.generate_interpolation(run, *_pair(interpolate), out, steps, decoding, force)
     else:
-        total = n
-    with progress_bar(total, "img", "decode") as advance:
-        decoding = Decoding(batch_size=batch_size, device=device, sharpen=sharpen, columns=columns, scale=scale,
-                            progress=advance)
-        if sampler is not None:
-            result = generate_samples(run, sampler, out, n, seed, save_images, decoding)
-        elif sweep is not None:
-            result = generate_sweep(run, sweep, out, n, seed, decoding)
-        elif attribute is not None:
-            result = generate_attribute(run, attribute, out, _numbers(factors, "--factors"), rows, seed, decoding)
-        elif interpolate is not None:
-            result = generate_interpolation(run, *_pair(interpolate), out, steps, decoding)
-        else:
-            result = generate_traversal(run, traverse, out, _numbers(offsets, "--offsets"), rows, seed, decoding)
+        result = from_run.generate_traversal(run, traverse, out, _numbers(offsets, "--offsets"), rows, seed,
+                                             decoding, force)
+    for note in result.notes:
+        typer.echo(f"note: {note}")
     if result.reused_fit is not None:
         typer.echo(f"sampler: {'fitted state reused' if result.reused_fit else 'fitted and saved'} in {run}/samplers")
     shape = "x".join(str(s) for s in result.z.shape)

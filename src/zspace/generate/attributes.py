@@ -14,6 +14,8 @@ difference, which is the same regression with y binary.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from zspace.errors import ZspaceError
@@ -45,7 +47,49 @@ def attribute_direction(latents: np.ndarray, values: np.ndarray, name: str = "at
     return (slope * 2 * spread).astype(np.float32)
 
 
-def numeric_columns(index: dict[str, np.ndarray]) -> list[str]:
+def attribute_values(index: Mapping[str, np.ndarray], spec: str) -> tuple[str, np.ndarray]:
+    """An attribute spec -> (its name, its values per row).
+
+    ``glasses`` names a numeric column (0/1 or continuous). ``label=Sneaker`` takes one
+    class of a categorical column against the rest (values 0/1); the class may be given
+    by its name when the index has a ``<column>_name`` column (Fashion-MNIST's label_name).
+    A categorical column named alone (integer ids with names, or text) is refused: regressing
+    on class ids 0-9 would be meaningless.
+    """
+    column, has_class, wanted = spec.partition("=")
+    column, wanted = column.strip(), wanted.strip()
+    if column not in index:
+        raise ZspaceError(f"attribute {column!r} is not a column of the index; choose one of: "
+                          f"{', '.join(attribute_columns(index)) or 'none (the cache has no attributes)'}")
+    values = np.asarray(index[column])
+    names = np.asarray(index[f"{column}_name"]) if f"{column}_name" in index else None
+    if has_class:
+        for candidates in (names, values):
+            if candidates is not None and wanted in set(candidates.astype(str).tolist()):
+                chosen = candidates.astype(str) == wanted
+                return f"{column}={wanted}", chosen.astype(np.float64)
+        known = sorted(set((names if names is not None else values).astype(str).tolist()))
+        raise ZspaceError(f"attribute {spec!r}: no class {wanted!r} in column {column!r}; classes: "
+                          f"{', '.join(known[:30])}{' ...' if len(known) > 30 else ''}")
+    if names is not None or not np.issubdtype(values.dtype, np.number):
+        example = (names if names is not None else values).astype(str)[0]
+        raise ZspaceError(f"attribute {column!r} is categorical; take one class against the rest, "
+                          f"e.g. {column}={example}")
+    return column, values
+
+
+def attribute_columns(index: Mapping[str, np.ndarray]) -> list[str]:
+    """Columns that can be named as attributes: numeric ones, and categorical ones as COLUMN=CLASS."""
+    numeric = numeric_columns(index)
+    named = [f"{k[:-5]}=CLASS" for k in index if k.endswith("_name") and k[:-5] in index]
+    text = [f"{k}=CLASS" for k, v in index.items() if k not in _BOOKKEEPING and not k.endswith("_name")
+            and not np.issubdtype(np.asarray(v).dtype, np.number)]
+    return [c for c in numeric if f"{c}=CLASS" not in named] + named + text
+
+
+_BOOKKEEPING = {"row", "split", "source_id", "file", "path", "identity"}
+
+
+def numeric_columns(index: Mapping[str, np.ndarray]) -> list[str]:
     """Index columns usable as attributes: numeric, not the bookkeeping ones."""
-    skip = {"row", "split", "source_id"}
-    return [k for k, v in index.items() if k not in skip and np.issubdtype(np.asarray(v).dtype, np.number)]
+    return [k for k, v in index.items() if k not in _BOOKKEEPING and np.issubdtype(np.asarray(v).dtype, np.number)]

@@ -1,14 +1,17 @@
-"""Run-level generation: what ``zspace generate`` and ``zspace compare`` call.
+"""Run-level generation: what ``zspace generate`` calls.
 
-Each function reads a run folder (model + latents.npy), samples or builds
-latent points, decodes them in batches and writes arrays and grids to ``out``
-(atomic writes). Fitted samplers are fitted on the run's train-split latents
-and cached in ``RUN/samplers`` (see :mod:`zspace.generate.sampler_cache`).
+Each function opens a :class:`~zspace.run.Run` (model + latents), samples or
+builds latent points, decodes them in batches and writes arrays, grids and
+``generate.json`` into ``out``. The output folder is written whole: a new
+folder replaces an old one only with ``force``, and a reader never sees old
+files beside new ones (:func:`zspace.io.replace_folder`). Fitted samplers are
+fitted on the run's train-split latents and cached in ``RUN/samplers``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,21 +20,20 @@ from typing import Any
 import numpy as np
 
 from zspace.errors import ZspaceError
-from zspace.generate.attributes import attribute_direction, numeric_columns
-from zspace.generate.panels import labelled_rows
+from zspace.generate.attributes import attribute_direction, attribute_values
 from zspace.generate.paths import component_axis, interpolate, parse_traversal, principal_axis, traverse
-from zspace.generate.sampler_cache import fit_cached
 from zspace.generate.sharpen import sharpen, sharpen_rows
 from zspace.generate.sweep import sweep_points, value_label
-from zspace.generation import decode, image_grid, save_image
-from zspace.io import save_json, save_npy
-from zspace.latents import LATENTS_FILE, LatentSet, load_latents
-from zspace.models.autoencoder import Autoencoder
+from zspace.io import create_npy, load_npy, replace_folder, save_json, save_npy
+from zspace.models.inference import decode
+from zspace.progress import Progress
+from zspace.report.grids import image_grid, labelled_rows, save_image
+from zspace.run import Run
 from zspace.samplers import Sampler, parse_sampler, parse_sweep
-from zspace.training.checkpoint import load_model
+from zspace.samplers.persist import fit_cached
 
-SAMPLER_FOLDER = "samplers"
-Progress = Callable[[int], None] | None
+MARKER = "generate.json"  # every generate output folder has one: it says how the folder was made
+SAMPLE_BATCH = 65_536  # latent points drawn, written and decoded at a time
 
 
 @dataclass
@@ -42,6 +44,7 @@ class GenerateResult:
     files: dict[str, Path] = field(default_factory=dict)
     z: np.ndarray | None = None
     reused_fit: bool | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,40 +56,38 @@ class Decoding:
     sharpen: float | None = None
     columns: int = 7
     scale: int = 2
-    progress: Progress = None
+    grid_limit: int = 196  # images drawn in grid.png at most; z.npy always holds every sample
+    progress: Progress | None = None
 
-    def images(self, model: Autoencoder, z: np.ndarray) -> np.ndarray:
+    def images(self, model: Any, z: np.ndarray) -> np.ndarray:
         images = decode(model, z, self.batch_size, self.device, self.progress)
         return sharpen(images, self.sharpen) if self.sharpen is not None else images
 
 
-def run_latents(run: str | os.PathLike) -> LatentSet:
-    """The run's latents with their index; a clear error when 'zspace encode' has not been run."""
-    run = Path(run)
-    if not (run / LATENTS_FILE).is_file():
-        raise ZspaceError(f"{run / LATENTS_FILE}: not found; run 'zspace encode {run}' first")
-    return load_latents(run)
+def _open(run: str | os.PathLike | Run) -> Run:
+    return (run if isinstance(run, Run) else Run(run)).require()
 
 
-def split_vectors(latents: LatentSet, split: str, run: str | os.PathLike) -> np.ndarray:
-    if "split" not in latents.index:
-        raise ZspaceError(f"{run}: latents.json names no image cache with a split column; re-run 'zspace encode'")
-    vectors = np.asarray(latents.split(split), dtype=np.float32)
-    if len(vectors) == 0:
-        raise ZspaceError(f"{run}: no latents in the {split!r} split; choose a sampler that uses another split")
-    return vectors
+def fitted_sampler(run: Run, sampler: Sampler, latent_dim: int) -> tuple[Sampler, bool | None, list[str]]:
+    """Fit ``sampler`` on the run's latents of its split (cached in RUN/samplers when writable).
 
-
-def fitted_sampler(run: str | os.PathLike, sampler: Sampler, latents: LatentSet | None,
-                   latent_dim: int) -> tuple[Sampler, bool | None]:
-    """Fit ``sampler`` on the run's latents of its split (cached), or just set the dim of a data-free one."""
+    Returns (sampler, True/False when the fit was reused/made, None for a data-free sampler, notes).
+    """
     if not sampler.needs_fit:
-        return sampler.with_dim(latent_dim), None
-    latents = latents if latents is not None else run_latents(run)
+        return sampler.with_dim(latent_dim), None, []
+    latents = run.latents()
     if latents.dim != latent_dim:
-        raise ZspaceError(f"{run}/latents.npy has dim {latents.dim}, the model {latent_dim}; re-run 'zspace encode'")
-    vectors = split_vectors(latents, sampler.fit_split, run)
-    return fit_cached(sampler, vectors, Path(run) / SAMPLER_FOLDER)
+        raise ZspaceError(f"{run.latents_file} has dim {latents.dim}, the model {latent_dim}; "
+                          f"re-encode the run ('zspace encode {run.path} --force')")
+    vectors = run.fit_vectors(sampler.fit_split)
+    try:
+        fitted, reused = fit_cached(sampler, vectors, run.samplers_dir)
+        return fitted, reused, []
+    except OSError as err:  # a read-only run folder (or a full disk): fit without the cache, and say so
+        reason = err.strerror or type(err).__name__
+        note = (f"{run.samplers_dir}: cannot be written ({reason}); the fitted {sampler.spec} sampler "
+                "was not cached and will be fitted again next time")
+        return (sampler if sampler.is_fitted else sampler.fit(vectors)), False, [note]
 
 
 def _write_grid(images: np.ndarray, path: Path, decoding: Decoding) -> Path:
@@ -94,139 +95,217 @@ def _write_grid(images: np.ndarray, path: Path, decoding: Decoding) -> Path:
     return path
 
 
-def generate_samples(run: str | os.PathLike, spec: str, out: str | os.PathLike, num_samples: int = 28,
-                     seed: int = 0, save_images: bool = False, decoding: Decoding | None = None) -> GenerateResult:
-    """Sample ``num_samples`` points (seeded), decode: out/z.npy, grid.png, [images/*.png], [sharpen.png]."""
+def _finish(result: GenerateResult, tmp: Path, info: dict[str, Any]) -> GenerateResult:
+    """Write generate.json into the folder being built; point the result's files at their final place."""
+    save_json(tmp / MARKER, {**info, "files": {k: str(p.relative_to(tmp)) for k, p in result.files.items()},
+                             "notes": result.notes})
+    result.files = {k: result.out / p.relative_to(tmp) for k, p in result.files.items()}
+    result.files["generate.json"] = result.out / MARKER
+    return result
+
+
+def _check_room(out: Path, count: int, dim: int) -> None:
+    """Refuse up front a z.npy the disk cannot hold, rather than failing half-way."""
+    need = count * dim * 4
+    parent = next(p for p in (out, *out.parents) if p.exists())
+    free = shutil.disk_usage(parent).free
+    if need > free:
+        raise ZspaceError(f"num_samples={count}: z.npy would need {need / 2**30:.1f} GiB and {parent} has "
+                          f"{free / 2**30:.1f} GiB free; draw fewer samples")
+
+
+def _sample_to_file(sampler: Sampler, count: int, seed: int, path: Path) -> np.ndarray:
+    """Draw ``count`` points in batches from one seeded generator, straight into the memmapped ``path``."""
+    rng = np.random.default_rng(seed)
+    z = create_npy(path, (count, sampler.dim_), np.float32)
+    for start in range(0, count, SAMPLE_BATCH):
+        z[start : start + SAMPLE_BATCH] = sampler.sample(min(SAMPLE_BATCH, count - start), rng)
+    z.flush()
+    return z
+
+
+def generate_samples(run: str | os.PathLike | Run, spec: str, out: str | os.PathLike, num_samples: int = 28,
+                     seed: int = 0, save_images: bool = False, decoding: Decoding | None = None,
+                     force: bool = False) -> GenerateResult:
+    """Sample ``num_samples`` points (seeded), decode: out/z.npy, grid.png, [images/*.png], [sharpen.png].
+
+    Every sample goes to z.npy (streamed, any count the disk holds); grid.png shows the first
+    ``decoding.grid_limit``; ``save_images`` decodes and writes every sample as its own PNG.
+    """
     decoding = decoding or Decoding()
     if num_samples < 1:
-        raise ZspaceError(f"--n {num_samples} is not allowed; it must be an integer >= 1")
+        raise ZspaceError(f"num_samples={num_samples} is not allowed; it must be an integer >= 1")
+    run = _open(run)
     sampler = parse_sampler(spec)
-    model = load_model(run, decoding.device)
-    latents = run_latents(run) if sampler.needs_fit else None
-    sampler, reused = fitted_sampler(run, sampler, latents, model.config.latent_dim)
-    z = sampler.sample(num_samples, np.random.default_rng(seed))  # (n, d)
-    result = GenerateResult(Path(out), z=z, reused_fit=reused)
-    save_npy(result.out / "z.npy", z)
-    raw = decode(model, z, decoding.batch_size, decoding.device, decoding.progress)
-    images = sharpen(raw, decoding.sharpen) if decoding.sharpen is not None else raw
-    result.files["grid"] = _write_grid(images, result.out / "grid.png", decoding)
-    if decoding.sharpen is not None:  # S18: the same samples at sharpness 0, 3, 6
-        shown = raw[: decoding.columns]
-        picture = labelled_rows(sharpen_rows(shown), scale=decoding.scale)
-        save_image(picture, result.out / "sharpen.png")
-        result.files["sharpen"] = result.out / "sharpen.png"
-    if save_images:
-        for i, image in enumerate(images):
-            save_image(image_grid(image[None], columns=1, padding=0), result.out / "images" / f"{i:04d}.png")
-        result.files["images"] = result.out / "images"
-    save_json(result.out / "generate.json", {"run": str(Path(run).resolve()), "sampler": sampler.spec,
-                                             "seed": seed, "num_samples": num_samples, "sharpen": decoding.sharpen})
+    model = run.model(decoding.device)
+    sampler, reused, notes = fitted_sampler(run, sampler, model.config.latent_dim)
+    result = GenerateResult(Path(out), reused_fit=reused, notes=notes)
+    _check_room(result.out, num_samples, sampler.dim_)
+    with replace_folder(result.out, force, MARKER) as tmp:
+        z = _sample_to_file(sampler, num_samples, seed, tmp / "z.npy")
+        shown = min(num_samples, decoding.grid_limit)
+        if shown < num_samples:
+            result.notes.append(f"grid.png shows the first {shown} of {num_samples} samples; z.npy holds all")
+        raw = decode(model, z[:shown], decoding.batch_size, decoding.device, decoding.progress)
+        images = sharpen(raw, decoding.sharpen) if decoding.sharpen is not None else raw
+        result.files["grid"] = _write_grid(images, tmp / "grid.png", decoding)
+        if decoding.sharpen is not None:  # S18: the raw decode beside PIL sharpness 0 (its blur), 3 and 6
+            first = raw[: decoding.columns]
+            rows = [("raw decode", first), *sharpen_rows(first)]
+            picture = labelled_rows(rows, scale=decoding.scale, title=f"{sampler.spec}: sharpening (PIL factor)")
+            save_image(picture, tmp / "sharpen.png")
+            result.files["sharpen"] = tmp / "sharpen.png"
+        if save_images:
+            _save_each(model, z, tmp / "images", decoding)
+            result.files["images"] = tmp / "images"
+        del z
+        _finish(result, tmp, {"run": str(run.path.resolve()), "mode": "sample", "sampler": sampler.spec,
+                              "seed": seed, "num_samples": num_samples, "sharpen": decoding.sharpen})
+    result.z = load_npy(result.out / "z.npy", mmap=True)
     return result
 
 
-def generate_sweep(run: str | os.PathLike, spec: str, out: str | os.PathLike, num_samples: int = 14,
-                   seed: int = 0, decoding: Decoding | None = None) -> GenerateResult:
+def _save_each(model: Any, z: np.ndarray, folder: Path, decoding: Decoding) -> None:
+    """One PNG per sample, decoded a batch at a time so memory stays flat for any count."""
+    width = max(4, len(str(len(z) - 1)))
+    for start in range(0, len(z), SAMPLE_BATCH):
+        for i, image in enumerate(decoding.images(model, z[start : start + SAMPLE_BATCH]), start):
+            save_image(image_grid(image[None], columns=1, padding=0), folder / f"{i:0{width}d}.png")
+
+
+def generate_sweep(run: str | os.PathLike | Run, spec: str, out: str | os.PathLike, num_samples: int = 14,
+                   seed: int = 0, decoding: Decoding | None = None, force: bool = False) -> GenerateResult:
     """S17: one grid per value of the swept parameter (grid_<key>-<value>.png) and sweep.png with labelled rows."""
     decoding = decoding or Decoding()
+    if num_samples < 1:
+        raise ZspaceError(f"num_samples={num_samples} is not allowed; it must be an integer >= 1")
+    run = _open(run)
     key, samplers = parse_sweep(spec)
-    model = load_model(run, decoding.device)
-    latents = run_latents(run) if samplers[0][1].needs_fit else None
-    fitted = [(value, fitted_sampler(run, s, latents, model.config.latent_dim)[0]) for value, s in samplers]
+    model = run.model(decoding.device)
+    fitted, notes = [], []
+    for value, sampler in samplers:
+        sampler, _reused, sampler_notes = fitted_sampler(run, sampler, model.config.latent_dim)
+        fitted.append((value, sampler))
+        notes += [n for n in sampler_notes if n not in notes]
     points = sweep_points(fitted, num_samples, seed)
-    result = GenerateResult(Path(out), z=np.stack([z for _value, z in points]))  # (values, n, d)
-    save_npy(result.out / "z.npy", result.z)
-    rows: list[tuple[str, np.ndarray]] = []
-    for value, z in points:
-        images = decoding.images(model, z)
-        name = f"grid_{key}-{value:g}.png" if isinstance(value, float) else f"grid_{key}-{value}.png"
-        result.files[value_label(key, value)] = _write_grid(images, result.out / name, decoding)
-        rows.append((value_label(key, value), images))
-    save_image(labelled_rows(rows, scale=decoding.scale), result.out / "sweep.png")
-    result.files["sweep"] = result.out / "sweep.png"
-    save_json(result.out / "generate.json", {"run": str(Path(run).resolve()), "sweep": spec, "seed": seed,
-                                             "num_samples": num_samples, "values": [v for v, _s in samplers]})
+    result = GenerateResult(Path(out), z=np.stack([z for _value, z in points]), notes=notes)  # (values, n, d)
+    with replace_folder(result.out, force, MARKER) as tmp:
+        save_npy(tmp / "z.npy", result.z)
+        rows: list[tuple[str, np.ndarray]] = []
+        for value, z in points:
+            images = decoding.images(model, z)
+            name = f"grid_{key}-{value:g}.png" if isinstance(value, float) else f"grid_{key}-{value}.png"
+            result.files[value_label(key, value)] = _write_grid(images, tmp / name, decoding)
+            rows.append((value_label(key, value), images))
+        save_image(labelled_rows(rows, scale=decoding.scale, title=f"sweep {spec}"), tmp / "sweep.png")
+        result.files["sweep"] = tmp / "sweep.png"
+        _finish(result, tmp, {"run": str(run.path.resolve()), "mode": "sweep", "sweep": spec, "seed": seed,
+                              "num_samples": num_samples, "values": [v for v, _s in samplers]})
     return result
 
 
-def chosen_faces(latents: LatentSet, run: str | os.PathLike, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def chosen_faces(run: Run, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """``count`` held-out encodings picked with ``seed``: (row numbers, (count, d) vectors)."""
-    split = "val" if "split" in latents.index and np.any(latents.index["split"] == "val") else None
-    rows = np.flatnonzero(latents.index["split"] == split) if split else np.arange(len(latents.vectors))
+    rows = run.heldout_rows()
     if count < 1 or count > len(rows):
-        raise ZspaceError(f"--rows {count} is not allowed; choose 1 ... {len(rows)} faces")
+        raise ZspaceError(f"num_faces={count} is not allowed; choose 1 ... {len(rows)} held-out rows")
     picked = np.sort(np.random.default_rng(seed).choice(rows, size=count, replace=False))
-    return picked, np.asarray(latents.vectors[picked], np.float32)
+    return picked, np.asarray(run.latents().vectors[picked], np.float32)
 
 
-def _rows_figure(model: Autoencoder, z: np.ndarray, labels: list[str], decoding: Decoding) -> Any:
-    """z (r, m, d) -> labelled rows picture of the decoded points."""
-    images = decoding.images(model, z.reshape(-1, z.shape[-1])).reshape(*z.shape[:2], *_image_shape(model))
-    return labelled_rows(list(zip(labels, images, strict=True)), scale=decoding.scale)
+def _rows_figure(model: Any, z: np.ndarray, labels: list[str], decoding: Decoding, title: str,
+                 column_labels: list[str]) -> Any:
+    """z (r, m, d) -> labelled rows picture of the decoded points, with a title and column labels."""
+    config = model.config
+    images = decoding.images(model, z.reshape(-1, z.shape[-1]))
+    images = images.reshape(*z.shape[:2], config.image_size, config.image_size, config.channels)
+    return labelled_rows(list(zip(labels, images, strict=True)), scale=decoding.scale, title=title,
+                         column_labels=column_labels)
 
 
-def _image_shape(model: Autoencoder) -> tuple[int, int, int]:
-    return model.config.image_size, model.config.image_size, model.config.channels
+def _signed(values: tuple[float, ...]) -> list[str]:
+    return [f"{v:+g}" if v else "0" for v in values]
 
 
-def generate_attribute(run: str | os.PathLike, attribute: str, out: str | os.PathLike,
-                       factors: tuple[float, ...] = (-4, -2, 0, 2, 4), num_faces: int = 5, seed: int = 0,
-                       decoding: Decoding | None = None) -> GenerateResult:
-    """z_face + f * v_attribute for chosen held-out faces (rows) and factors (columns): attribute.png."""
+def _moved_faces(run: str | os.PathLike | Run, out: str | os.PathLike, name: str, decoding: Decoding | None,
+                 force: bool, make: Callable[[Run], tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]],
+                 num_faces: int, seed: int, offsets: tuple[float, ...], title: str) -> GenerateResult:
+    """Shared by attribute and traversal: chosen faces moved by ``offsets`` along a direction ``make`` builds."""
     decoding = decoding or Decoding()
-    model = load_model(run, decoding.device)
-    latents = run_latents(run)
-    if attribute not in latents.index or attribute not in numeric_columns(latents.index):
-        raise ZspaceError(f"attribute {attribute!r} is not a numeric column of the index; choose one of: "
-                          f"{', '.join(numeric_columns(latents.index)) or 'none (the cache has no attributes)'}")
-    train = np.asarray(latents.index["split"]) == "train" if "split" in latents.index else slice(None)
-    direction = attribute_direction(np.asarray(latents.vectors)[train], latents.index[attribute][train], attribute)
-    rows, faces = chosen_faces(latents, run, num_faces, seed)
-    z = traverse(faces, direction, np.asarray(factors, np.float32))  # (faces, factors, d)
+    run = _open(run)
+    model = run.model(decoding.device)
+    direction, arrays, info = make(run)
+    rows, faces = chosen_faces(run, num_faces, seed)
+    z = traverse(faces, direction, np.asarray(offsets, np.float32))  # (faces, offsets, d)
     result = GenerateResult(Path(out), z=z)
-    save_npy(result.out / "z.npy", z)
-    save_npy(result.out / "direction.npy", direction)
-    labels = [f"row {r}" for r in rows]
-    save_image(_rows_figure(model, z, labels, decoding), result.out / "attribute.png")
-    result.files["attribute"] = result.out / "attribute.png"
-    save_json(result.out / "generate.json", {"run": str(Path(run).resolve()), "attribute": attribute,
-                                             "factors": list(factors), "rows": rows.tolist(), "seed": seed,
-                                             "direction_norm": float(np.linalg.norm(direction))})
+    with replace_folder(result.out, force, MARKER) as tmp:
+        save_npy(tmp / "z.npy", z)
+        for key, array in arrays.items():
+            save_npy(tmp / f"{key}.npy", array)
+        picture = _rows_figure(model, z, [f"row {r}" for r in rows], decoding, title, _signed(offsets))
+        save_image(picture, tmp / f"{name}.png")
+        result.files[name] = tmp / f"{name}.png"
+        _finish(result, tmp, {"run": str(run.path.resolve()), "mode": name, **info, "offsets": list(offsets),
+                              "rows": rows.tolist(), "seed": seed})
     return result
 
 
-def generate_interpolation(run: str | os.PathLike, row_a: int, row_b: int, out: str | os.PathLike,
-                           steps: int = 9, decoding: Decoding | None = None) -> GenerateResult:
+def generate_attribute(run: str | os.PathLike | Run, attribute: str, out: str | os.PathLike,
+                       factors: tuple[float, ...] = (-4, -2, 0, 2, 4), num_faces: int = 5, seed: int = 0,
+                       decoding: Decoding | None = None, force: bool = False) -> GenerateResult:
+    """z_face + f * v_attribute for chosen held-out faces (rows) and factors (columns): attribute.png.
+
+    ``attribute`` names a numeric index column (``glasses``) or one class of a categorical
+    one against the rest (``label=Sneaker``).
+    """
+    def make(opened: Run) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+        name, values = attribute_values(opened.latents().index, attribute)
+        rows = opened.fit_rows("train")
+        direction = attribute_direction(opened.fit_vectors("train"), np.asarray(values)[rows], name)
+        return direction, {"direction": direction}, {"attribute": name,
+                                                     "direction_norm": float(np.linalg.norm(direction))}
+
+    title = f"attribute {attribute}: z + f * v (columns: f; v from the train split)"
+    return _moved_faces(run, out, "attribute", decoding, force, make, num_faces, seed, factors, title)
+
+
+def generate_traversal(run: str | os.PathLike | Run, spec: str, out: str | os.PathLike,
+                       offsets: tuple[float, ...] = (-3, -2, -1, 0, 1, 2, 3), num_faces: int = 5, seed: int = 0,
+                       decoding: Decoding | None = None, force: bool = False) -> GenerateResult:
+    """Move chosen faces along a latent component or principal axis, in steps of its standard deviation."""
+    kind, number = parse_traversal(spec)
+
+    def make(opened: Run) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Any]]:
+        train = opened.fit_vectors("train")
+        axis = component_axis(train, number) if kind == "component" else principal_axis(train, number)
+        return axis, {"axis": axis}, {"traverse": spec, "axis_std": float(np.linalg.norm(axis))}
+
+    what = f"component {number}" if kind == "component" else f"principal axis {number}"
+    title = f"traverse {what} (columns: steps of its standard deviation)"
+    return _moved_faces(run, out, "traverse", decoding, force, make, num_faces, seed, offsets, title)
+
+
+def generate_interpolation(run: str | os.PathLike | Run, row_a: int, row_b: int, out: str | os.PathLike,
+                           steps: int = 9, decoding: Decoding | None = None, force: bool = False) -> GenerateResult:
     """Linear and spherical paths between the encodings of rows a and b: interpolate.png (two rows)."""
     decoding = decoding or Decoding()
-    model = load_model(run, decoding.device)
-    latents = run_latents(run)
+    run = _open(run)
+    model = run.model(decoding.device)
+    latents = run.latents()
     count = len(latents.vectors)
     for row in (row_a, row_b):
         if not 0 <= row < count:
-            raise ZspaceError(f"--interpolate row {row} does not exist; choose rows 0 ... {count - 1}")
+            raise ZspaceError(f"row {row} does not exist; choose rows 0 ... {count - 1} to interpolate between")
     a, b = np.asarray(latents.vectors[row_a]), np.asarray(latents.vectors[row_b])
     z = np.stack([interpolate(a, b, steps, "linear"), interpolate(a, b, steps, "spherical")])  # (2, steps, d)
     result = GenerateResult(Path(out), z=z)
-    save_npy(result.out / "z.npy", z)
-    save_image(_rows_figure(model, z, ["linear", "spherical"], decoding), result.out / "interpolate.png")
-    result.files["interpolate"] = result.out / "interpolate.png"
-    return result
-
-
-def generate_traversal(run: str | os.PathLike, spec: str, out: str | os.PathLike,
-                       offsets: tuple[float, ...] = (-3, -2, -1, 0, 1, 2, 3), num_faces: int = 5, seed: int = 0,
-                       decoding: Decoding | None = None) -> GenerateResult:
-    """Move chosen faces along a latent component or principal axis, in steps of its standard deviation."""
-    decoding = decoding or Decoding()
-    kind, number = parse_traversal(spec)
-    model = load_model(run, decoding.device)
-    latents = run_latents(run)
-    train = split_vectors(latents, "train", run) if "split" in latents.index else np.asarray(latents.vectors)
-    axis = component_axis(train, number) if kind == "component" else principal_axis(train, number)
-    rows, faces = chosen_faces(latents, run, num_faces, seed)
-    z = traverse(faces, axis, np.asarray(offsets, np.float32))
-    result = GenerateResult(Path(out), z=z)
-    save_npy(result.out / "z.npy", z)
-    save_image(_rows_figure(model, z, [f"row {r}" for r in rows], decoding), result.out / "traverse.png")
-    result.files["traverse"] = result.out / "traverse.png"
+    with replace_folder(result.out, force, MARKER) as tmp:
+        save_npy(tmp / "z.npy", z)
+        t = [f"{v:.2g}" for v in np.linspace(0, 1, steps)]
+        picture = _rows_figure(model, z, ["linear", "spherical"], decoding,
+                               f"row {row_a} -> row {row_b} (columns: t)", t)
+        save_image(picture, tmp / "interpolate.png")
+        result.files["interpolate"] = tmp / "interpolate.png"
+        _finish(result, tmp, {"run": str(run.path.resolve()), "mode": "interpolate", "rows": [row_a, row_b],
+                              "steps": steps})
     return result

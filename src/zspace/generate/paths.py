@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zspace.analysis.pca import pca_from_covariance
 from zspace.errors import ZspaceError
 
 METHODS = ("linear", "spherical")
@@ -72,17 +73,17 @@ def component_axis(latents: np.ndarray, component: int) -> np.ndarray:
 
 
 def principal_axis(latents: np.ndarray, number: int) -> np.ndarray:
-    """Principal axis ``number`` (1 = largest variance, as in seed S12) scaled by its standard deviation."""
+    """Principal axis ``number`` (1 = largest variance, as in seed S12) scaled by its standard deviation.
+
+    The axes come from :func:`zspace.analysis.pca.pca_from_covariance`, the one PCA of zspace
+    (same axes and sign convention as the analysis figures).
+    """
     data = np.asarray(latents, np.float64)
     if not 1 <= number <= data.shape[1]:
         raise ZspaceError(f"principal axis {number} does not exist; choose 1 ... {data.shape[1]}")
     centred = data - data.mean(0)
-    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred / len(data))
-    order = np.argsort(eigenvalues)[::-1]
-    j = order[number - 1]
-    axis = eigenvectors[:, j] * np.sqrt(max(eigenvalues[j], 0.0))
-    # eigh's sign is arbitrary: point the axis so that its largest entry is positive, for reproducible figures.
-    return (axis * np.sign(axis[np.argmax(np.abs(axis))])).astype(np.float32)
+    pca = pca_from_covariance(data.mean(0), centred.T @ centred / len(data))
+    return (pca.components[number - 1] * np.sqrt(pca.explained_variance[number - 1])).astype(np.float32)
 
 
 def parse_traversal(spec: str) -> tuple[str, int]:

@@ -18,7 +18,8 @@ import numpy as np
 
 from zspace.errors import ZspaceError
 from zspace.io import atomic_path, load_json, save_json
-from zspace.samplers import SAMPLERS, Sampler
+from zspace.samplers.base import Sampler
+from zspace.samplers.registry import SAMPLERS
 
 STATE_VERSION = 1
 

@@ -37,7 +37,7 @@ ARCHITECTURES: dict[str, dict[str, Any]] = {
 def model_config(arch: str, **overrides: Any) -> ModelConfig:
     """The preset ``arch`` with ``overrides`` (``None`` values are ignored) applied."""
     if arch not in ARCHITECTURES:
-        raise ZspaceError(f"--arch {arch!r}: unknown architecture; choose one of {sorted(ARCHITECTURES)}")
+        raise ZspaceError(f"arch={arch!r} is an unknown architecture; choose one of {sorted(ARCHITECTURES)}")
     values = {**ARCHITECTURES[arch], "arch": arch}
     values.update({k: v for k, v in overrides.items() if v is not None})
     names = {f.name for f in dataclasses.fields(ModelConfig)}

@@ -105,7 +105,7 @@ def parse_sampler(spec: str) -> Sampler:
     for key, values in items:
         if len(values) > 1:
             raise ZspaceError(f"sampler spec {spec!r} gives {key} several values ({', '.join(values)}); "
-                              "use --sweep for that, or one value per key")
+                              "use parse_sweep for that (a sweep), or one value per key")
         kwargs[key] = _convert(cls, key, values[0])
     return cls(**kwargs)
 

@@ -16,12 +16,13 @@ the target name, and running it again continues where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ import numpy as np
 from zspace.data.cache_writer import PROGRESS_FILE, write_images
 from zspace.data.index_table import LazyIndex, count_rows, write_index
 from zspace.data.source import ImageSource
-from zspace.errors import ZspaceError
-from zspace.io import atomic_path, create_npy, load_json, load_npy, save_json
+from zspace.errors import Interrupted, ZspaceError
+from zspace.io import atomic_path, check_output, create_npy, load_json, load_npy, save_json
 
 IMAGES_FILE = "images.npy"
 INDEX_FILE = "index.csv"
@@ -96,50 +97,64 @@ def prepare_cache(
         raise ZspaceError(f"--on-corrupt {on_corrupt!r}: choose 'error' or 'skip'")
     if not 0.0 <= max_corrupt <= 1.0:
         raise ZspaceError(f"--max-corrupt {max_corrupt}: must be a share between 0 and 1")
-    if out.exists() and not force:
-        raise ZspaceError(f"{out}: already exists; choose another --out or pass --force to replace it")
+    if force and out.exists() and not out.is_dir():
+        raise ZspaceError(f"{out}: a file, not an image cache folder; refusing to replace it even with force, "
+                          "choose another output path")
+    check_output(out, force, marker=DATASET_FILE)  # with force, only a folder holding a cache is replaced
     if source.count < 1:
         raise ZspaceError(f"{source.name}: the source holds no images")
     started = time.monotonic()
     partial = out.parent / f".{out.name}.partial"
     partial.mkdir(parents=True, exist_ok=True)
-    damaged = write_images(source, partial, chunk_size, workers, on_corrupt == "skip", progress)
-    index = _with_split(source, val_fraction)
-    skipped = []
-    if damaged:
-        share = len(damaged) / source.count
-        if share > max_corrupt:
-            raise ZspaceError(
-                f"{len(damaged)} of {source.count} images are damaged ({share:.2%}), more than "
-                f"--max-corrupt {max_corrupt}; first: {damaged[0][1]}"
-            )
-        keep = np.ones(source.count, dtype=bool)
-        keep[[row for row, _ in damaged]] = False
-        _drop_rows(partial / IMAGES_FILE, keep)
-        skipped = [{"source_id": str(index["source_id"][row]), "error": message} for row, message in damaged]
-        index = {k: v[keep] for k, v in index.items()}
-    count = len(index["source_id"])
-    write_index(partial / INDEX_FILE, index)
-    counts = {s: int(np.sum(index["split"] == s)) for s in SPLITS}
-    meta = {
-        "source": source.name,
-        "count": count,
-        "height": source.height,
-        "width": source.width,
-        "size": source.height,
-        "channels": source.channels,
-        "dtype": "uint8",
-        "checksum": image_checksum(partial / IMAGES_FILE),
-        "splits": {k: v for k, v in counts.items() if v},
-        "val_fraction": val_fraction,
-        "skipped": skipped,
-        "prepare_seconds": round(time.monotonic() - started, 2),
-        "details": source.details,
-    }
-    save_json(partial / DATASET_FILE, meta)
-    (partial / PROGRESS_FILE).unlink(missing_ok=True)
-    _swap_into_place(partial, out)
-    return open_cache(out)
+    with _kept_on_interrupt(partial):
+        damaged = write_images(source, partial, chunk_size, workers, on_corrupt == "skip", progress)
+        index = _with_split(source, val_fraction)
+        skipped = []
+        if damaged:
+            share = len(damaged) / source.count
+            if share > max_corrupt:
+                raise ZspaceError(
+                    f"{len(damaged)} of {source.count} images are damaged ({share:.2%}), more than "
+                    f"--max-corrupt {max_corrupt}; first: {damaged[0][1]}"
+                )
+            keep = np.ones(source.count, dtype=bool)
+            keep[[row for row, _ in damaged]] = False
+            _drop_rows(partial / IMAGES_FILE, keep)
+            skipped = [{"source_id": str(index["source_id"][row]), "error": message} for row, message in damaged]
+            index = {k: v[keep] for k, v in index.items()}
+        count = len(index["source_id"])
+        write_index(partial / INDEX_FILE, index)
+        counts = {s: int(np.sum(index["split"] == s)) for s in SPLITS}
+        meta = {
+            "source": source.name,
+            "count": count,
+            "height": source.height,
+            "width": source.width,
+            "size": source.height,
+            "channels": source.channels,
+            "dtype": "uint8",
+            "checksum": image_checksum(partial / IMAGES_FILE),
+            "splits": {k: v for k, v in counts.items() if v},
+            "val_fraction": val_fraction,
+            "skipped": skipped,
+            "prepare_seconds": round(time.monotonic() - started, 2),
+            "details": source.details,
+        }
+        save_json(partial / DATASET_FILE, meta)
+        (partial / PROGRESS_FILE).unlink(missing_ok=True)
+        _swap_into_place(partial, out)
+        return open_cache(out)
+
+
+@contextlib.contextmanager
+def _kept_on_interrupt(partial: Path) -> Iterator[None]:
+    """On Ctrl-C or SIGTERM, tell the user that ``partial`` survives and resumes."""
+    try:
+        yield
+    except Interrupted as stop:
+        if partial.is_dir():
+            stop.kept.append(f"partial cache in {partial}; run the same command again to resume")
+        raise
 
 
 def image_checksum(path: Path, rows_per_read: int = 2048) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -109,8 +110,9 @@ def write_images(
         progress(min(source.count, len(done) * chunk_size))
     _JOB = _Job(source, path, chunk_size, skip_corrupt)
     saved = time.monotonic()
+    results = _run(todo, workers)
     try:
-        for chunk, rows, bad in _run(todo, workers):
+        for chunk, rows, bad in results:
             if bad and bad[0][0] == -1:
                 raise ZspaceError(f"{bad[0][1]} (or pass --on-corrupt skip; re-run the same command to "
                                   "continue the prepare)")
@@ -124,6 +126,7 @@ def write_images(
     finally:
         _JOB, _MAPPED = None, None
         save_json(state_path, {"plan": plan, "done": sorted(done), "damaged": damaged})
+        results.close()  # stops the workers now, not whenever the generator is collected
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
     return sorted(damaged)
@@ -134,5 +137,20 @@ def _run(chunks: list[int], workers: int | None) -> Iterator[tuple[int, int, lis
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(_write_chunk, chunks)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # Ctrl-C reaches the whole process group. Workers ignore SIGINT and die quietly on SIGTERM
+    # (what Pool.terminate sends): the parent alone stops, saves progress.json and says so.
+    # Signals stay blocked while forking, so none lands before a worker has set this up.
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers, _quiet_worker, (blocked,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with pool:
         yield from pool.imap_unordered(_write_chunk, chunks)
+
+
+def _quiet_worker(mask: set[signal.Signals]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)

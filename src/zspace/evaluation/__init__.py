@@ -1,0 +1,12 @@
+"""Sample quality, measured offline (SPEC X4): FD with a bootstrap interval and FD∞, KID,
+precision/recall, density/coverage and per-sample realism between two feature sets.
+
+``metrics/`` holds one file per metric; ``features.py`` turns two N x d arrays into
+one row; ``table.py`` writes rows as evaluation.json/.csv/.md.
+"""
+
+from zspace.evaluation.features import EvaluationOptions, FeatureEvaluation, evaluate_features, measure_features
+from zspace.evaluation.table import EVALUATION_FILE, write_evaluation
+
+__all__ = ["EVALUATION_FILE", "EvaluationOptions", "FeatureEvaluation", "evaluate_features", "measure_features",
+           "write_evaluation"]

@@ -1,0 +1,144 @@
+"""Bring your own features (SPEC X4, X5): every metric between two N x d arrays, as one row.
+
+Any two arrays of feature vectors work: a judge network's features, CLIP or
+Inception embeddings computed elsewhere, or latents. The row is plain JSON
+(numbers, lists, None), the same shape as the rows of a run-level evaluation;
+``run``, ``model`` and ``sampler`` are None and ``judge`` says the features were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zspace.errors import ZspaceError
+from zspace.evaluation.metrics.bootstrap import fd_bootstrap
+from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenvalues, rank_of, sqrt_covariance
+from zspace.evaluation.metrics.kid import kernel_inception_distance
+from zspace.evaluation.metrics.prdc import precision_recall_density_coverage
+from zspace.evaluation.metrics.sample_size import fd_sample_size_bias
+
+GIVEN_FEATURES = "given features"
+CHUNK_ROWS = 8192
+
+
+@dataclass(frozen=True)
+class EvaluationOptions:
+    """What moves the numbers; all of it is recorded in the row."""
+
+    k: int = 5  # neighbourhood size of precision/recall/density/coverage (Naeem et al. 2020: 5)
+    seed: int = 0
+    bootstrap: int = 100  # FD bootstrap resamples; 0 = no interval
+    confidence: float = 0.95
+    kid_subsets: int = 100  # torch-fidelity's defaults
+    kid_subset_size: int = 1000
+    fd_points: int = 15  # sizes for FD∞ (Chong & Forsyth 2020); 0 = no curve
+    realism_percentile: float = 50.0  # real balls kept for the realism score (Kynkäänniemi et al. 2019)
+
+
+@dataclass
+class FeatureEvaluation:
+    row: dict  # JSON-ready
+    per_sample: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (M,) array, one value per fake row
+
+
+def check_features(features: np.ndarray, name: str) -> np.ndarray:
+    """Refuse anything but a finite, real-valued N x d array with N >= 2; one line naming ``name``."""
+    if not isinstance(features, np.ndarray):
+        features = np.asarray(features)
+    if features.dtype.hasobject or not (np.issubdtype(features.dtype, np.floating)
+                                        or np.issubdtype(features.dtype, np.integer)):
+        raise ZspaceError(f"{name}: dtype {features.dtype} is not a real number type; "
+                          "save the features as a float32 or float64 array")
+    if features.ndim != 2:
+        raise ZspaceError(f"{name}: array of shape {features.shape} has rank {features.ndim}; "
+                          "features must be N x d (one row per sample), reshape them first")
+    if features.shape[0] < 2 or features.shape[1] < 1:
+        raise ZspaceError(f"{name}: shape {features.shape} is too small; at least 2 rows of 1 column are needed")
+    if np.issubdtype(features.dtype, np.floating):
+        bad = 0
+        first = -1
+        for start in range(0, len(features), CHUNK_ROWS):
+            finite = np.isfinite(features[start:start + CHUNK_ROWS]).all(axis=1)
+            if not finite.all():
+                first = first if first >= 0 else start + int(np.argmin(finite))
+                bad += int(np.count_nonzero(~finite))
+        if bad:
+            raise ZspaceError(f"{name}: {bad} of {len(features)} rows hold NaN or inf (first: row {first}); "
+                              "remove or fix them")
+    return features
+
+
+def check_pair(real: np.ndarray, fake: np.ndarray, names: tuple[str, str], k: int) -> None:
+    """Same width, more than d rows each (FD's covariance), more than k rows each (k-NN balls)."""
+    if real.shape[1] != fake.shape[1]:
+        raise ZspaceError(f"{names[0]} has {real.shape[1]} columns but {names[1]} has {fake.shape[1]}; "
+                          "both must be features of the same space")
+    dim = real.shape[1]
+    for features, name in zip((real, fake), names, strict=True):
+        if len(features) < dim + 1:
+            raise ZspaceError(f"{name}: {len(features)} rows of dimension {dim}; the Fréchet distance needs at "
+                              f"least d + 1 = {dim + 1} rows (is the array transposed?)")
+        if len(features) <= k:
+            raise ZspaceError(f"{name}: {len(features)} rows; k={k} nearest neighbours need more than k rows")
+
+
+def measure_features(
+    real: np.ndarray, fake: np.ndarray, options: EvaluationOptions | None = None,
+    names: tuple[str, str] = ("real", "fake"),
+) -> FeatureEvaluation:
+    """All metrics between ``real`` (N, d) and ``fake`` (M, d), the row and the per-sample realism."""
+    options = options or EvaluationOptions()
+    real = check_features(real, names[0])
+    fake = check_features(fake, names[1])
+    check_pair(real, fake, names, options.k)
+    # One seed, independent streams per metric: changing the bootstrap count leaves KID unchanged.
+    bootstrap_rng, kid_rng, size_rng = (np.random.default_rng(s)
+                                        for s in np.random.SeedSequence(options.seed).spawn(3))
+
+    real_fit, fake_fit = fit_gaussian(real), fit_gaussian(fake)
+    real_root = sqrt_covariance(real_fit.covariance)
+    fd = fd_from_fits(real_fit, fake_fit, real_root)
+    interval = (fd_bootstrap(real, fake, options.bootstrap, options.confidence, bootstrap_rng, estimate=fd)
+                if options.bootstrap else None)
+    bias = fd_sample_size_bias(real_fit, fake, options.fd_points, size_rng) if options.fd_points else None
+    kid = kernel_inception_distance(real, fake, options.kid_subsets, options.kid_subset_size, kid_rng)
+    manifold = precision_recall_density_coverage(real, fake, options.k, options.realism_percentile)
+
+    dim = real.shape[1]
+    row = {
+        "run": None, "model": None, "sampler": None, "judge": GIVEN_FEATURES,
+        "n": len(fake), "n_real": len(real), "n_fake": len(fake), "dim": dim, "k": options.k, "seed": options.seed,
+        "fd": fd,
+        "fd_ci": [interval.low, interval.high] if interval else None,
+        "fd_ci_level": options.confidence if interval else None,
+        "fd_bootstrap": options.bootstrap,
+        "fd_infinity": bias.infinity if bias else None,
+        "fd_by_n": {"n": bias.sizes, "fd": bias.values} if bias else None,
+        "rank_real": real_root.rank,
+        "rank_fake": rank_of(psd_eigenvalues(fake_fit.covariance)[0]),
+        "kid": kid.mean, "kid_std": kid.std, "kid_subsets": kid.subsets, "kid_subset_size": kid.subset_size,
+        "precision": manifold.precision, "recall": manifold.recall,
+        "density": manifold.density, "coverage": manifold.coverage,
+        # inf when most samples coincide with real vectors; JSON has no inf, so None then.
+        "realism_median": _finite_or_none(float(np.median(manifold.realism))),
+    }
+    return FeatureEvaluation(row, {"realism": manifold.realism})
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if np.isfinite(value) else None
+
+
+def evaluate_features(
+    real: np.ndarray, fake: np.ndarray, k: int = 5, seed: int = 0, bootstrap: int = 100,
+    confidence: float = 0.95, kid_subsets: int = 100, kid_subset_size: int = 1000, fd_points: int = 15,
+) -> dict:
+    """FD (with CI, FD∞, covariance ranks), KID, precision/recall/density/coverage between two N x d arrays.
+
+    Returns one JSON-ready row; ``measure_features`` also returns the per-sample realism scores.
+    """
+    options = EvaluationOptions(k=k, seed=seed, bootstrap=bootstrap, confidence=confidence,
+                                kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, fd_points=fd_points)
+    return measure_features(real, fake, options).row

@@ -1,0 +1,114 @@
+"""Evaluation rows on disk and on screen: evaluation.json, evaluation.csv, evaluation.md, per_sample/*.npy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from zspace.io import replace_folder, save_json, save_npy, write_text
+
+EVALUATION_FILE = "evaluation.json"
+PER_SAMPLE_FOLDER = "per_sample"
+
+# (row key, table heading, digits); fd_ci is split into two columns.
+COLUMNS: list[tuple[str, str, int]] = [
+    ("run", "run", 0), ("model", "model", 0), ("sampler", "sampler", 0), ("judge", "judge", 0),
+    ("n_real", "n real", 0), ("n_fake", "n fake", 0), ("dim", "d", 0),
+    ("fd", "FD", 4), ("fd_ci_low", "FD low", 4), ("fd_ci_high", "FD high", 4), ("fd_infinity", "FD∞", 4),
+    ("kid", "KID", 5), ("kid_std", "KID std", 5),
+    ("precision", "precision", 4), ("recall", "recall", 4), ("density", "density", 4), ("coverage", "coverage", 4),
+    ("rank_real", "rank real", 0), ("rank_fake", "rank fake", 0), ("k", "k", 0),
+]
+
+NOTE = ("FD and KID are measured in the feature space named under judge; they are not comparable to published "
+        "Inception FID/KID, nor across judges. FD grows as n shrinks: compare FDs at equal n, or FD∞ "
+        "(Chong & Forsyth 2020). See docs/evaluation.md.")
+
+
+def flat(row: dict) -> dict:
+    """The row with fd_ci split into fd_ci_low / fd_ci_high; nested values dropped."""
+    ci = row.get("fd_ci") or [None, None]
+    out = {key: value for key, value in row.items() if not isinstance(value, dict | list)}
+    out["fd_ci_low"], out["fd_ci_high"] = ci
+    return out
+
+
+def cell(value: object, digits: int) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if abs(value) >= 10 ** -digits or value == 0 else f"{value:.2e}"
+    return str(value)
+
+
+def table_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """Headings and formatted cells, leaving out columns that are empty in every row."""
+    flats = [flat(row) for row in rows]
+    used = [(key, head, digits) for key, head, digits in COLUMNS if any(f.get(key) is not None for f in flats)]
+    return [head for _, head, _ in used], [[cell(f.get(key), digits) for key, _, digits in used] for f in flats]
+
+
+def console_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """A narrow table for the terminal: what is measured, n, and the headline numbers."""
+    headings = ["what", "n", "FD", "FD CI", "FD∞", "KID", "KID std", "precision", "recall", "density", "coverage"]
+    cells = []
+    for row in rows:
+        f = flat(row)
+        what = " / ".join(str(row[key]) for key in ("run", "model", "sampler") if row.get(key)) or str(row["judge"])
+        ci = f"{cell(f['fd_ci_low'], 3)}–{cell(f['fd_ci_high'], 3)}" if row.get("fd_ci") else "-"
+        cells.append([what, str(row["n_fake"]), cell(row["fd"], 4), ci, cell(row.get("fd_infinity"), 4),
+                      cell(row["kid"], 5), cell(row["kid_std"], 5)]
+                     + [cell(row[key], 3) for key in ("precision", "recall", "density", "coverage")])
+    return headings, cells
+
+
+def to_csv(rows: list[dict]) -> str:
+    """Every flat key of every row, full precision (the JSON has the nested parts)."""
+    flats = [flat(row) for row in rows]
+    keys = [key for key, _, _ in COLUMNS]
+    keys += [key for f in flats for key in f if key not in keys]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(dict.fromkeys(keys)), lineterminator="\n")
+    writer.writeheader()
+    for f in flats:
+        writer.writerow({key: "" if value is None else value for key, value in f.items()})
+    return buffer.getvalue()
+
+
+def markdown_table(headings: list[str], cells: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headings) + " |", "|" + "|".join("---" for _ in headings) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def to_markdown(rows: list[dict]) -> str:
+    """The table, FD at each n (the sample-size bias), and what the numbers do not mean."""
+    parts = ["# Evaluation", "", markdown_table(*table_cells(rows)), "", NOTE, ""]
+    for index, row in enumerate(rows):
+        curve = row.get("fd_by_n")
+        if not curve:
+            continue
+        label = " / ".join(str(row[key]) for key in ("run", "model", "sampler") if row.get(key)) or f"row {index + 1}"
+        points = [[str(n), f"{fd:.4f}"] for n, fd in zip(curve["n"], curve["fd"], strict=True)]
+        infinity = cell(row.get("fd_infinity"), 4)
+        parts += [f"## FD against the number of samples ({label})", "", markdown_table(["n", "FD"], points), "",
+                  f"Linear fit of FD against 1/n, extrapolated to 1/n = 0: FD∞ = {infinity}.", ""]
+    return "\n".join(parts)
+
+
+def write_evaluation(
+    out: str | os.PathLike, rows: list[dict], per_sample: dict[str, np.ndarray] | None = None, force: bool = False,
+) -> Path:
+    """Write out/evaluation.json ({"rows": rows}), .csv, .md and per_sample/<name>.npy, replacing ``out`` whole."""
+    out = Path(out)
+    with replace_folder(out, force, marker=EVALUATION_FILE) as tmp:
+        save_json(tmp / EVALUATION_FILE, {"rows": rows})
+        write_text(tmp / "evaluation.csv", to_csv(rows))
+        write_text(tmp / "evaluation.md", to_markdown(rows))
+        for name, values in (per_sample or {}).items():
+            save_npy(tmp / PER_SAMPLE_FOLDER / f"{name}.npy", values)
+    return out

@@ -26,7 +26,6 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from zspace import __version__
 from zspace.errors import Interrupted, ZspaceError
 
 # name -> ("module:function", one-line help shown by `zspace --help`)
@@ -79,7 +78,9 @@ class LazyGroup(TyperGroup):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"zspace {__version__}")
+        import zspace
+
+        typer.echo(f"zspace {zspace.__version__}")
         raise typer.Exit(0)
 
 

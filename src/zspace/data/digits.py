@@ -7,7 +7,6 @@ files: the quickest way to try a model end to end.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.datasets import load_digits
 
 from zspace.data.idx_source import array_source, row_ids
 from zspace.data.source import ImageSource
@@ -18,6 +17,8 @@ MAX_VALUE = 16
 
 def digits_source(size: int = 32) -> ImageSource:
     """The digits as uint8 (0..255) images resized to ``size`` (8 keeps them native)."""
+    from sklearn.datasets import load_digits  # here, not at import: scikit-learn takes a second to load
+
     digits = load_digits()
     images = np.rint(digits.images * (255 / MAX_VALUE)).astype(np.uint8)[..., np.newaxis]
     index = {

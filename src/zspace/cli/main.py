@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Sample latent points and decode them into grids (seed S16-S18, X2), or sweep, move, interpolate."),
     "compare": ("zspace.cli.compare:compare",
                 "Originals and their reconstructions by two runs, one labelled row each (seed S19)."),
+    "report": ("zspace.cli.report:report",
+               "One self-contained HTML report of a run: the seed's story for your model, figures embedded, offline."),
     "verify": ("zspace.cli.verify:verify",
                "Check a cache: image count, shape, index rows, split sizes and checksum."),
     "demo": ("zspace.cli.demo:demo",

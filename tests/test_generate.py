@@ -255,3 +255,12 @@ def test_read_only_run_fits_without_the_cache_and_says_so(encoded_run, tmp_path,
     result = generate_samples(encoded_run, "diag", tmp_path / "ro", num_samples=4)
     assert result.z.shape == (4, 8) and result.reused_fit is False
     assert any("Read-only file system" in note and "not cached" in note for note in result.notes)
+
+
+def test_default_output_is_under_the_runs_samples(encoded_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(encoded_run, run)
+    assert main(["generate", str(run), "--sampler", "uniform:b=1.5", "--n", "2"]) == 0
+    assert main(["generate", str(run), "--traverse", "pca:1", "--rows", "1"]) == 0
+    assert sorted(p.name for p in (run / "samples").iterdir()) == ["traverse-pca_1", "uniform_b-1.5"]
+    assert (run / "samples" / "uniform_b-1.5" / "generate.json").is_file()

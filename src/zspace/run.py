@@ -12,6 +12,7 @@ A run folder is made by ``zspace train`` and filled by the later stages::
       latents.npy logvar.npy latents.json     zspace encode
       analysis/                zspace analyze (metrics.json, arrays, figures/)
       samplers/                fitted sampler states (zspace generate)
+      samples/NAME/            zspace generate's default output folders (z.npy, grids, generate.json)
       report.html              zspace report
 
 Every stage and command goes through :class:`Run` for these names; no other
@@ -47,6 +48,7 @@ class Run:
     LATENTS_META = "latents.json"
     ANALYSIS = "analysis"
     SAMPLERS = "samplers"
+    SAMPLES = "samples"
     REPORT = "report.html"
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -106,6 +108,10 @@ class Run:
     @property
     def samplers_dir(self) -> Path:
         return self.path / self.SAMPLERS
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / self.SAMPLES
 
     @property
     def report_file(self) -> Path:

@@ -30,7 +30,8 @@ def _pair(text: str) -> tuple[int, int]:
 
 def generate(
     run: Path = typer.Argument(..., help="Run folder with model and latents.npy ('zspace encode')."),
-    out: Path = typer.Option(..., help="Folder for z.npy and the grids."),
+    out: Path = typer.Option(None, help="Folder for z.npy, the grids and generate.json "
+                             "(default: RUN/samples/<mode>-<spec>, where the report finds it)."),
     sampler: str = typer.Option(None, help="Sampler spec, e.g. normal, uniform:b=1.5, gmm:k=10,cov=full."),
     sweep: str = typer.Option(None, help="One parameter over several values, e.g. uniform:b=0.5,1,1.5,2."),
     attribute: str = typer.Option(None, help="Index column to move along (glasses, Smiling), or one class "
@@ -62,6 +63,9 @@ def generate(
     from zspace.cli.progress import progress_bar
     from zspace.generate import from_run
 
+    if out is None:
+        mode = {"--sampler": "sample"}.get(chosen[0], chosen[0][2:])
+        out = from_run.default_out(run, mode, str(modes[chosen[0]]))
     decoding = from_run.Decoding(batch_size=batch_size, device=device, sharpen=sharpen, columns=columns,
                                  scale=scale, progress=progress_bar)
     if sampler is not None:

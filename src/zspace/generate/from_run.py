@@ -30,7 +30,7 @@ from zspace.progress import Progress
 from zspace.report.grids import image_grid, labelled_rows, save_image
 from zspace.run import Run
 from zspace.samplers import Sampler, parse_sampler, parse_sweep
-from zspace.samplers.persist import fit_cached
+from zspace.samplers.persist import fit_cached, slug
 
 MARKER = "generate.json"  # every generate output folder has one: it says how the folder was made
 SAMPLE_BATCH = 65_536  # latent points drawn, written and decoded at a time
@@ -88,6 +88,16 @@ def fitted_sampler(run: Run, sampler: Sampler, latent_dim: int) -> tuple[Sampler
         note = (f"{run.samplers_dir}: cannot be written ({reason}); the fitted {sampler.spec} sampler "
                 "was not cached and will be fitted again next time")
         return (sampler if sampler.is_fitted else sampler.fit(vectors)), False, [note]
+
+
+def default_out(run: str | os.PathLike | Run, mode: str, spec: str) -> Path:
+    """RUN/samples/<mode>-<spec as a file name>: where generate writes when no folder is given.
+
+    The report finds every generate output of a run there (each folder has its generate.json).
+    """
+    run = run if isinstance(run, Run) else Run(run)
+    name = slug(spec) if mode == "sample" else f"{mode}-{slug(spec)}"
+    return run.samples_dir / name
 
 
 def _write_grid(images: np.ndarray, path: Path, decoding: Decoding) -> Path:

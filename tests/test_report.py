@@ -1,0 +1,122 @@
+"""zspace report: one self-contained HTML file; every section present or naming the command that makes it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from zspace.cli.main import main
+from zspace.encoding import encode
+from zspace.report.build import build_report
+from zspace.report.sections import SECTIONS
+
+
+class Page(HTMLParser):
+    """Collects sections, references and images of the report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.references: list[str] = []
+        self.images: list[str] = []
+        self.missing = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "section":
+            self.sections.append(values.get("id") or "")
+        for key in ("src", "href"):
+            if values.get(key):
+                self.references.append(values[key])
+        if tag == "img":
+            self.images.append(values.get("src") or "")
+        if values.get("class") == "missing":
+            self.missing += 1
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def assert_self_contained(page: Page) -> None:
+    for reference in page.references:
+        assert not re.match(r"^(https?:)?//", reference), reference  # nothing from the network
+        assert reference.startswith(("#", "data:")), reference  # anchors and embedded data only
+    assert all(src.startswith("data:image/png;base64,") for src in page.images)
+
+
+@pytest.fixture(scope="module")
+def analysed_run(vae_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("report") / "vae"
+    shutil.copytree(vae_run, run)
+    encode(run, force=True)
+    assert main(["analyze", str(run), "--tsne", "150"]) == 0
+    assert main(["generate", str(run), "--sampler", "normal", "--n", "7"]) == 0
+    assert main(["generate", str(run), "--sweep", "uniform:b=1,3", "--n", "7"]) == 0
+    return run
+
+
+def test_report_of_an_analysed_run_has_every_section_embedded(analysed_run: Path) -> None:
+    result = build_report(analysed_run)
+    page = parse(result.path)
+    assert page.sections == [spec.anchor for spec in SECTIONS]
+    assert_self_contained(page)
+    assert len(page.images) >= 10
+    text = " ".join(page.text)
+    for needed in ("active units", "sqrt(d)", "pairs of components", "90 %", "uniform:b=1,3"):
+        assert needed in text, needed
+    # what this run lacks is named with the command that makes it, and only that
+    assert set(result.missing) == {"quality", "structure"}
+    assert "zspace evaluate" in text and "--structure" in text
+    assert result.size_bytes < 15 * 2**20
+
+
+def test_report_side_by_side_and_refusing_to_overwrite(analysed_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "both.html"
+    assert main(["report", str(analysed_run), "--compare", str(analysed_run), "--out", str(out)]) == 0
+    page = parse(out)
+    assert_self_contained(page)
+    single = parse(build_report(analysed_run, out=tmp_path / "one.html"))
+    assert len(page.images) == 2 * len(single.images)
+    before = out.read_bytes()
+    assert main(["report", str(analysed_run), "--out", str(out)]) == 2
+    assert out.read_bytes() == before
+
+
+def test_report_of_a_run_without_analysis_says_what_to_run(vae_run: Path, tmp_path: Path) -> None:
+    run = tmp_path / "bare"
+    shutil.copytree(vae_run, run, ignore=shutil.ignore_patterns("latents*", "logvar*", "analysis", "samples"))
+    result = build_report(run, out=tmp_path / "r.html")
+    page = parse(result.path)
+    assert page.sections == [spec.anchor for spec in SECTIONS]
+    assert_self_contained(page)
+    text = " ".join(page.text)
+    assert f"zspace encode {run}" in text and "zspace generate" in text
+    assert "data" not in result.missing and "reconstruction" not in result.missing  # the model is there
+
+
+def test_report_of_latents_analysed_without_a_model(tmp_path: Path) -> None:
+    vectors = np.random.default_rng(0).normal(size=(400, 6)).astype(np.float32)
+    np.save(tmp_path / "z.npy", vectors)
+    assert main(["analyze", "--latents", str(tmp_path / "z.npy"), "--out", str(tmp_path / "a"), "--tsne", "0"]) == 0
+    result = build_report(tmp_path / "a", out=tmp_path / "r.html")
+    page = parse(result.path)
+    assert_self_contained(page)
+    assert {"data", "reconstruction", "samples"} <= set(result.missing)
+    assert "components" not in result.missing and "400 vectors" in " ".join(page.text)
+
+
+def test_report_of_a_folder_that_is_neither_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["report", str(tmp_path)]) == 2
+    assert "neither a run folder" in capsys.readouterr().err

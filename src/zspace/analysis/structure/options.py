@@ -1,0 +1,70 @@
+"""Settings of the structure analysis (issue 12), checked once with a one-line error naming the value."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from zspace.analysis.structure.density import SEED_PLANES
+from zspace.analysis.structure.neighbours import BACKENDS
+from zspace.analysis.structure.null_tests import CORRECTIONS
+from zspace.errors import ZspaceError
+
+
+@dataclass(frozen=True)
+class StructureOptions:
+    """What :func:`structure_analysis` measures and how.
+
+    - ``max_points``: rows analysed (a seeded uniform subsample; None = all). The null has this N.
+    - ``query_points``: points whose neighbourhoods are measured (intrinsic dimension, neighbour distances,
+      anisotropy), searched among all analysed rows; all rows when it exceeds them.
+    - ``null_draws``: Gaussian null clouds (>= 2; the p-values use a t prediction interval, see null_tests).
+    - ``probes``: random points per probe set for the void fractions.
+    - ``uniform_bounds``: b of the seed's uniform [-b, b]^d probes.
+    - ``planes``: PCA planes (1-based axes) for the density contrast; those beyond the rank are skipped.
+    - ``zooms``: window sides in units of the plane's first-axis standard deviation; ``cells`` per side.
+    - ``backend``: nearest-neighbour search, "auto" (faiss when installed), "faiss" or "numpy".
+    """
+
+    max_points: int | None = 50_000
+    query_points: int = 5_000
+    null_draws: int = 5
+    seed: int = 0
+    alpha: float = 0.05
+    correction: str = "holm"
+    twonn_discard: float = 0.1
+    mle_k: tuple[int, int] = (10, 20)
+    anisotropy_k: int = 20
+    probes: int = 1_000
+    uniform_bounds: tuple[float, ...] = (4.0, 1.5)
+    planes: tuple[tuple[int, int], ...] = SEED_PLANES
+    zooms: tuple[float, ...] = (8.0, 2.0, 0.5)
+    cells: int = 32
+    backend: str = "auto"
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.max_points is None or self.max_points >= 30, f"max_points = {self.max_points} must be >= 30"),
+            (self.query_points >= 10, f"query_points = {self.query_points} must be >= 10"),
+            (self.null_draws >= 2, f"null_draws = {self.null_draws} must be >= 2"),
+            (0 < self.alpha < 1, f"alpha = {self.alpha} must be in (0, 1)"),
+            (self.correction in CORRECTIONS, f"correction {self.correction!r} is not one of {', '.join(CORRECTIONS)}"),
+            (0 <= self.twonn_discard < 1, f"twonn_discard = {self.twonn_discard} must be in [0, 1)"),
+            (2 <= self.mle_k[0] <= self.mle_k[1], f"mle_k = {self.mle_k} must satisfy 2 <= k1 <= k2"),
+            (self.anisotropy_k >= 2, f"anisotropy_k = {self.anisotropy_k} must be >= 2"),
+            (self.probes >= 10, f"probes = {self.probes} must be >= 10"),
+            (all(b > 0 for b in self.uniform_bounds), f"uniform_bounds {self.uniform_bounds} must be positive"),
+            (len(self.zooms) > 0 and all(z > 0 for z in self.zooms), f"zooms {self.zooms} must be positive"),
+            (self.cells >= 2, f"cells = {self.cells} must be >= 2"),
+            (self.backend in BACKENDS, f"backend {self.backend!r} is not one of {', '.join(BACKENDS)}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ZspaceError(f"structure option {message}")
+
+    @property
+    def neighbours(self) -> int:
+        """Neighbours searched per query point: enough for MLE, anisotropy and TwoNN."""
+        return max(2, self.mle_k[1], self.anisotropy_k)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)

@@ -1,0 +1,216 @@
+"""Filaments and voids, tested (SPEC S15, X3; issue 12): every structure statistic of the data beside a null.
+
+``structure_analysis(vectors)`` measures one cloud of N x d vectors (a memmap
+works; a seeded subsample of ``max_points`` rows is analysed) and the same
+statistics on ``null_draws`` Gaussian clouds with exactly its mean, covariance
+and N (:mod:`null_model`). Each cloud goes through the same procedure:
+
+1. one exact k-nearest-neighbour search for ``query_points`` of its points
+   among all its points -> intrinsic dimension (TwoNN, MLE), nearest-neighbour
+   distances (median, spread), local anisotropy (:mod:`neighbourhood`);
+2. the nearest point of each shared random probe -> void fractions (:mod:`voids`);
+3. projections on the data's PCA planes -> empty-cell shares at each zoom (:mod:`density`).
+
+Then a p-value per statistic from its null distribution, a multiple-testing
+correction (:mod:`null_tests`) and a verdict in words (:mod:`verdict`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from zspace.analysis.pca import PCAResult, pca_from_covariance
+from zspace.analysis.structure.density import empty_cell_shares, usable_planes
+from zspace.analysis.structure.intrinsic_dimension import pca_dimensions
+from zspace.analysis.structure.neighbourhood import Neighbourhoods, neighbourhoods
+from zspace.analysis.structure.neighbours import NeighbourIndex, resolve_backend
+from zspace.analysis.structure.null_model import GaussianNull
+from zspace.analysis.structure.null_tests import StructureTest, evaluate_tests
+from zspace.analysis.structure.options import StructureOptions
+from zspace.analysis.structure.result import StructureResult
+from zspace.analysis.structure.verdict import verdict
+from zspace.analysis.structure.voids import probe_distances, probe_sets, void_fractions
+from zspace.errors import ZspaceError
+from zspace.progress import Progress, step
+
+# Spread floor of a continuous statistic, relative to its null mean (see null_tests: a constant statistic).
+RELATIVE_RESOLUTION = 1e-9
+
+
+@dataclass
+class CloudMeasures:
+    """Everything measured on one cloud (the data or one null draw)."""
+
+    neighbourhoods: Neighbourhoods
+    void_fractions: dict[str, float]
+    probe_median_ratio: dict[str, float]  # median probe distance / typical distance, per probe set
+    empty_cells: dict[str, float]
+
+    def statistics(self) -> dict[str, float]:
+        """The tested statistics by name."""
+        n = self.neighbourhoods
+        values = {
+            "nn_distance_median": n.nn_median, "nn_distance_spread": n.nn_spread,
+            "local_anisotropy": n.anisotropy,
+            "intrinsic_dimension_twonn": n.twonn, "intrinsic_dimension_mle": n.mle,
+        }
+        values.update({f"void_fraction_{name}": share for name, share in self.void_fractions.items()})
+        values.update(self.empty_cells)
+        return values
+
+
+def load_rows(vectors: np.ndarray, max_points: int | None, rng: np.random.Generator) -> np.ndarray:
+    """float64 copy of all rows, or of a sorted seeded subsample of ``max_points`` rows; checked finite."""
+    if vectors.ndim != 2:
+        raise ZspaceError(f"structure analysis needs an (N, d) array, got shape {vectors.shape}")
+    total, dim = vectors.shape
+    if dim < 2 or total < 30:
+        raise ZspaceError(f"structure analysis needs at least 30 rows and 2 columns, got shape {vectors.shape}")
+    if max_points is None or max_points >= total:
+        rows = np.arange(total)
+    else:
+        rows = np.sort(rng.choice(total, size=max_points, replace=False))
+    out = np.empty((len(rows), dim))
+    for start in range(0, len(rows), 8192):  # chunked: a memmap is read a slice at a time
+        out[start:start + 8192] = vectors[rows[start:start + 8192]]
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise ZspaceError(f"vectors have {int(bad.sum())} rows with NaN or inf (first: row {int(rows[bad][0])});"
+                          " drop them first")
+    return out
+
+
+def describe(name: str, options: StructureOptions) -> str:
+    """One line on what a test measures."""
+    if name.startswith("void_fraction_"):
+        return f"share of {options.probes} {name[14:]} probes farther from the cloud than its median neighbour distance"
+    if name.startswith("empty_cells_"):
+        return f"share of empty cells of a {options.cells}x{options.cells} grid in a zoomed PCA plane"
+    return {
+        "nn_distance_median": "median nearest-neighbour distance",
+        "nn_distance_spread": "log(q90 / q10) of the nearest-neighbour distance",
+        "local_anisotropy": f"median log(lambda1 / lambda2) of local PCA in {options.anisotropy_k}-neighbourhoods",
+        "intrinsic_dimension_twonn": "TwoNN intrinsic dimension (Facco et al. 2017)",
+        "intrinsic_dimension_mle": f"MLE intrinsic dimension, k = {options.mle_k[0]}..{options.mle_k[1]}"
+                                   " (Levina-Bickel, MacKay-Ghahramani)",
+    }[name]
+
+
+def resolution(name: str, null_values: list[float], options: StructureOptions) -> float:
+    """Smallest difference a statistic can show: one probe or one cell of a share, else a relative epsilon."""
+    if name.startswith("void_fraction_"):
+        return 1.0 / options.probes
+    if name.startswith("empty_cells_"):
+        return 1.0 / options.cells**2
+    return RELATIVE_RESOLUTION * max(abs(float(np.mean(null_values))), 1e-300)
+
+
+class CloudMeter:
+    """The fixed parts of the procedure (query rows, probes, PCA planes), applied alike to every cloud."""
+
+    def __init__(self, pca: PCAResult, rank: int, count: int, dim: int, probes: dict[str, np.ndarray],
+                 query_rows: np.ndarray, options: StructureOptions, backend: str) -> None:
+        self.pca = pca
+        self.sigmas = np.sqrt(pca.explained_variance)
+        self.planes = usable_planes(options.planes, dim, rank)
+        self.probes = probes
+        self.query_rows = query_rows
+        self.options = options
+        self.backend = backend
+        self.timings: dict[str, float] = {"neighbours": 0.0, "probes": 0.0, "planes": 0.0}
+
+    def measure(self, cloud: np.ndarray, advance) -> CloudMeasures:
+        o = self.options
+        start = time.perf_counter()
+        index = NeighbourIndex(cloud, self.backend)
+        local = neighbourhoods(index, self.query_rows, o.neighbours, o.anisotropy_k, o.twonn_discard, o.mle_k,
+                               advance=advance)
+        middle = time.perf_counter()
+        distances = probe_distances(index, self.probes, advance=advance)
+        typical = local.nn_median
+        ratios = {name: float(np.median(d) / typical) if typical > 0 else float("inf")
+                  for name, d in distances.items()}
+        del index
+        after_probes = time.perf_counter()
+        cells = empty_cell_shares(cloud, self.pca.mean, self.pca.components, self.sigmas, self.planes, o.zooms,
+                                  o.cells)
+        end = time.perf_counter()
+        self.timings["neighbours"] += middle - start
+        self.timings["probes"] += after_probes - middle
+        self.timings["planes"] += end - after_probes
+        return CloudMeasures(local, void_fractions(distances, typical), ratios, cells)
+
+
+def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = None,
+                       progress: Progress | None = None) -> StructureResult:
+    """Structure statistics of ``vectors`` (N, d) against a Gaussian null of its mean, covariance and N."""
+    options = options or StructureOptions()
+    began = time.perf_counter()
+    backend = resolve_backend(options.backend)
+    rng = np.random.default_rng(options.seed)
+    vectors = vectors if hasattr(vectors, "shape") else np.asarray(vectors)
+    data = load_rows(vectors, options.max_points, rng)
+    count, dim = data.shape
+    if count <= options.neighbours + 1:
+        raise ZspaceError(f"structure analysis needs more than {options.neighbours + 1} rows, got {count}")
+    null = GaussianNull().fit(data)
+    pca = pca_from_covariance(null.mean_, null.covariance_)
+    queries = min(options.query_points, count)
+    query_rows = np.arange(count) if queries == count else np.sort(rng.choice(count, size=queries, replace=False))
+    probes = probe_sets(dim, options.probes, null.colouring_, null.mean_, rng, options.uniform_bounds)
+    draw_seeds = np.random.SeedSequence(options.seed).spawn(options.null_draws)
+    meter = CloudMeter(pca, null.rank_, count, dim, probes, query_rows, options, backend)
+    timings = {"load_and_fit": time.perf_counter() - began, "null_draws": 0.0}
+
+    clouds = 1 + options.null_draws
+    with step(progress, clouds * (queries + sum(len(p) for p in probes.values())), "pt", "structure") as advance:
+        measured = meter.measure(data, advance)
+        null_measures = []
+        for seed in draw_seeds:
+            start = time.perf_counter()
+            cloud = null.draw(np.random.default_rng(seed))
+            timings["null_draws"] += time.perf_counter() - start
+            null_measures.append(meter.measure(cloud, advance))
+            del cloud
+
+    data_stats = measured.statistics()
+    null_stats = [m.statistics() for m in null_measures]
+    tests = []
+    for name, value in data_stats.items():
+        values = [float(s[name]) for s in null_stats]
+        details: dict[str, object] = {}
+        if name.startswith("void_fraction_"):
+            probe = name[len("void_fraction_"):]
+            details = {"median_distance_ratio": measured.probe_median_ratio[probe],
+                       "null_median_distance_ratio": float(np.mean([m.probe_median_ratio[probe]
+                                                                    for m in null_measures]))}
+        elif name == "local_anisotropy":
+            details = {"top_share": measured.neighbourhoods.top_share,
+                       "null_top_share": float(np.mean([m.neighbourhoods.top_share for m in null_measures]))}
+        tests.append(StructureTest(name, float(value), values, resolution(name, values, options),
+                                   describe(name, options), details))
+    evaluate_tests(tests, options.alpha, options.correction)
+
+    pca_dims = pca_dimensions(null.mean_, null.covariance_)
+    intrinsic = {"twonn": measured.neighbourhoods.twonn, "mle": measured.neighbourhoods.mle, **pca_dims}
+    null_ids = {"twonn": [m.neighbourhoods.twonn for m in null_measures],
+                "mle": [m.neighbourhoods.mle for m in null_measures],
+                # the null has the data's covariance exactly, so its PCA dimensions are the data's
+                **{key: [value] * options.null_draws for key, value in pca_dims.items()}}
+    null_intrinsic = {key: float(np.mean(v)) for key, v in null_ids.items()}
+    null_std = {key: float(np.std(v, ddof=1)) for key, v in null_ids.items()}
+    timings.update({key: round(value, 3) for key, value in meter.timings.items()})
+    timings["null_draws"] = round(timings["null_draws"], 3)
+    timings["load_and_fit"] = round(timings["load_and_fit"], 3)
+    timings["total"] = round(time.perf_counter() - began, 3)
+    text = verdict(intrinsic, null_intrinsic, null_std, tests, options, measured.neighbourhoods.nn_median)
+    return StructureResult(
+        intrinsic_dimension=intrinsic, null_intrinsic_dimension=null_intrinsic,
+        null_intrinsic_dimension_std=null_std, tests=tests, verdict=text,
+        typical_distance=measured.neighbourhoods.nn_median, points=count, total_points=int(vectors.shape[0]),
+        dim=dim, rank=null.rank_, query_points=queries, settings=options.to_dict(), backend=backend,
+        timings=timings,
+    )

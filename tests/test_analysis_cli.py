@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from zspace.cli.analyze import analyze, parse_pairs
 from zspace.errors import ZspaceError
-from zspace.latents import encode
+from zspace.encoding import encode
 
 METRIC_KEYS = {
     "components": {"mean", "std", "half_width", "dominant"},

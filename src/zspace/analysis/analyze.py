@@ -6,266 +6,247 @@ Two streaming passes over the (memory-mapped) N x d array:
 2. histograms of every component and of the radius, the slices of the chosen
    planes, and the coordinates of every vector on the chosen PCA axes.
 
-Then small subsamples are gathered for the scatter planes and t-SNE. Writes
-``metrics.json``, ``correlation.npy`` and ``figures/*.png`` into ``out_dir``.
+Then small subsamples are gathered for the scatter planes and t-SNE. Every
+option is checked before the first pass. The output folder gets metrics.json,
+the arrays behind every figure (store.py) and ``figures/*.png`` drawn from the
+saved arrays; it is written whole into a temporary folder that then replaces
+``out_dir`` (an existing analysis only with ``force``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from scipy import special
 
-from zspace.analysis.components import ComponentHistogramAccumulator, ComponentStatistics, find_dominant
-from zspace.analysis.correlation import CorrelationSummary, correlation_summary
+from zspace.analysis.colours import check_color_by, default_color_by, map_colours
+from zspace.analysis.components import ComponentHistogramAccumulator, ComponentStatistics
+from zspace.analysis.correlation import correlation_summary
+from zspace.analysis.dominant import active_units, classify_components
 from zspace.analysis.load import VectorSource, check_vectors
-from zspace.analysis.moments import Moments, default_chunk_rows, iter_chunks, streaming_moments
+from zspace.analysis.metrics import metrics_dict
+from zspace.analysis.moments import default_chunk_rows, iter_chunks, streaming_moments
 from zspace.analysis.pca import PCAResult, pca_from_covariance
 from zspace.analysis.planes import (
     ComponentPlane,
     PCAPlane,
+    PlanePair,
     SliceAccumulator,
     choose_pairs,
     gather_rows,
-    gaussian_null_plane,
     sample_rows,
     statistical_vectors,
-    valid_pca_pairs,
 )
-from zspace.analysis.radius import RadiusHistogramAccumulator, RadiusStatistics, chi_quantile, radius_statistics
+from zspace.analysis.radius import RadiusHistogramAccumulator, chi_quantile, radius_statistics
+from zspace.analysis.result import AnalysisOptions, AnalysisResult
+from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE, analysis_arrays, load_analysis, save_analysis
 from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_available, umap_map
+from zspace.analysis.zooms import zoom_windows
 from zspace.errors import ZspaceError
-from zspace.io import save_json, save_npy
+from zspace.io import check_output, replace_folder, save_json
+from zspace.progress import Progress, step
 
-METRICS_FILE = "metrics.json"
-CORRELATION_FILE = "correlation.npy"
-FIGURES_FOLDER = "figures"
+__all__ = ["METRICS_FILE", "AnalysisOptions", "AnalysisResult", "analyze"]
 
-# progress(total, unit, description) -> context manager yielding advance(n); the CLI passes its tqdm bar.
-ProgressFactory = Callable[[int, str, str], contextlib.AbstractContextManager[Callable[[int], None]]]
+DEFAULT_MAP_POINTS = 20_000  # UMAP alone, without a t-SNE size
 
 
-@contextlib.contextmanager
-def _no_progress(total: int, unit: str, description: str) -> Iterator[Callable[[int], None]]:
-    yield lambda n: None
-
-
-@dataclass
-class AnalysisOptions:
-    """Every setting of :func:`analyze`; defaults follow the seed where it had one."""
-
-    bin_width: float = 0.25  # S7 component histograms
-    radius_bin_widths: tuple[float, ...] = (0.5, 0.05)  # S8
-    dominant_threshold: float = 5.0  # robust z-score beyond which a component is dominant
-    min_abs_r: float = 0.3  # pairs listed in metrics.json
-    plane_pairs: int = 3  # correlated pairs and elongated pairs drawn (each)
-    plane_points: int = 20_000  # scatter subsample
-    statistical_bounds: tuple[float, ...] = (4.0, 1.5)  # S10
-    statistical_count: int = 200
-    chosen_row: int = 0  # the data point marked on the planes
-    slice_threshold: float = 2.0  # S11
-    pca_planes: tuple[tuple[int, int], ...] = ((1, 2), (1, 18), (8, 35))  # 1-based, S12
-    zooms: tuple[float | None, ...] = (None, 5.0, 2.0, 1.0, 0.5)  # None = full range
-    tsne_points: int = 0  # 0 = no t-SNE map
-    tsne_perplexity: float = 30.0
-    tsne_early_exaggeration: float = 12.0
-    tsne_pca_components: int = 0  # 0 = t-SNE on the raw vectors
-    umap: bool = False
-    color_by: str | None = None  # index column for the map colours; default "label" when present
-    drop_nonfinite: bool = False
-    chunk_rows: int | None = None
-    seed: int = 0
-    figures: bool = True
-
-
-@dataclass
-class AnalysisResult:
-    count: int
-    dim: int
-    dropped_rows: int
-    moments: Moments
-    correlation: np.ndarray  # (d, d)
-    components: ComponentStatistics
-    radius: RadiusStatistics
-    correlation_summary: CorrelationSummary
-    pca: PCAResult
-    planes: list[ComponentPlane]
-    pca_planes: list[PCAPlane]
-    maps: list[EmbeddingMap] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # steps skipped and why, for the user
-    figures: list[Path] = field(default_factory=list)
-    metrics: dict = field(default_factory=dict)
-
-
-def analyze(vectors: np.ndarray | VectorSource, index: dict[str, np.ndarray] | None, out_dir: str | os.PathLike,
-            options: AnalysisOptions | None = None, progress: ProgressFactory | None = None) -> AnalysisResult:
-    """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`); write the results into ``out_dir``."""
-    options = options or AnalysisOptions()
-    progress = progress or _no_progress
-    source = vectors if isinstance(vectors, VectorSource) else check_vectors(
-        vectors, "latent vectors", options.drop_nonfinite)
-    data, keep = source.vectors, source.keep
-    total, dim = data.shape
-    index = index or {}
+def _check_before_work(source: VectorSource, index: Mapping[str, np.ndarray], options: AnalysisOptions) -> None:
+    total = source.vectors.shape[0]
     for name, column in index.items():
         if len(column) != total:
             raise ZspaceError(f"index column '{name}' has {len(column)} rows but the vectors have {total}; "
                               "pass the index table of these vectors")
-    step = options.chunk_rows or default_chunk_rows(dim)
-    rng = np.random.default_rng(options.seed)
+    check_color_by(index, options.color_by)
+    if options.chosen_row >= total:
+        raise ZspaceError(f"chosen row {options.chosen_row} is outside 0..{total - 1}; pick a row of the vectors")
+    points = min(options.tsne_points, source.count)
+    if options.tsne_points > 0 and points <= 3 * options.tsne_perplexity:
+        raise ZspaceError(f"t-SNE of {points} points with perplexity {options.tsne_perplexity:g}: too few points; "
+                          f"use more points or a perplexity below {points / 3:.0f}")
+    if options.tsne_pca_components > source.vectors.shape[1]:
+        raise ZspaceError(f"t-SNE after PCA to {options.tsne_pca_components} axes: the vectors have only "
+                          f"{source.vectors.shape[1]} dimensions; use at most that many axes")
 
-    with progress(total, "rows", "moments") as advance:
-        moments = streaming_moments(data, step, keep, advance)
+
+def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] | None, out_dir: str | os.PathLike,
+            options: AnalysisOptions | None = None, progress: Progress | None = None,
+            force: bool = False) -> AnalysisResult:
+    """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`); write the results into ``out_dir``.
+
+    ``out_dir`` must be new or empty, or (with ``force``) an earlier analysis, which is replaced whole.
+    """
+    options = (options or AnalysisOptions()).validate()
+    source = vectors if isinstance(vectors, VectorSource) else check_vectors(
+        vectors, "latent vectors", options.drop_nonfinite)
+    index = index or {}
+    _check_before_work(source, index, options)
+    options = replace(options, color_by=default_color_by(index, options.color_by))
+    check_output(out_dir, force, METRICS_FILE)
+    data, keep = source.vectors, source.keep
+    total, dim = data.shape
+    chunk = options.chunk_rows or default_chunk_rows(dim)
+    rng = np.random.default_rng(options.seed)
+    notes: list[str] = []
+
+    with step(progress, total, "rows", "moments") as advance:
+        moments = streaming_moments(data, chunk, keep, advance)
     correlation = moments.correlation()
     summary = correlation_summary(correlation, moments.count, min_abs=options.min_abs_r)
     pca = pca_from_covariance(moments.mean, moments.covariance)
     pairs = choose_pairs(summary, moments.covariance, options.plane_pairs)
-    pca_pairs = valid_pca_pairs(list(options.pca_planes), dim)
+    pca_pairs = _pca_pairs(options.pca_planes, dim, notes)
     axes = sorted({a for pair in pca_pairs for a in pair})  # 1-based
 
     histograms = ComponentHistogramAccumulator(moments.minimum, moments.maximum, moments.mean, moments.std,
                                                options.bin_width)
     # the grid also covers the chi distribution drawn over it
-    radius_top = max(moments.radius_max, chi_quantile(0.9999, dim))
-    radii = RadiusHistogramAccumulator(radius_top, options.radius_bin_widths)
-    slices = SliceAccumulator(pairs, options.slice_threshold)
-    projected = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5) float32, for the density planes
+    radii = RadiusHistogramAccumulator(max(moments.radius_max, chi_quantile(0.9999, dim)), options.radius_bin_widths)
+    slices = SliceAccumulator(pairs, options.slice_threshold, options.slice_units, moments.mean, moments.std)
+    projection = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5) float32, the density planes
+    projection_rows = np.zeros(moments.count, dtype=np.int64)
     filled = 0
-    with progress(total, "rows", "histograms") as advance:
-        for start, chunk in iter_chunks(data, step, keep):
-            histograms.update(chunk)
-            radii.update(chunk)
-            slices.update(chunk)
+    with step(progress, total, "rows", "histograms") as advance:
+        for start, block in iter_chunks(data, chunk, keep):
+            rows = np.arange(start, min(start + chunk, total))
+            rows = rows if keep is None else rows[keep[start:start + chunk]]
+            histograms.update(block)
+            radii.update(block)
+            slices.update(block, rows)
             if axes:
-                projected[filled:filled + len(chunk)] = pca.project(chunk, [a - 1 for a in axes])
-            filled += len(chunk)
-            advance(min(step, total - start))
+                projection[filled:filled + len(block)] = pca.project(block, [a - 1 for a in axes])
+            projection_rows[filled:filled + len(block)] = rows
+            filled += len(block)
+            advance(min(chunk, total - start))
 
     half_width = histograms.half_widths()
-    dominant, inactive = find_dominant(moments.mean, moments.std, half_width, options.dominant_threshold)
-    components = ComponentStatistics(moments.mean, moments.std, half_width, moments.minimum, moments.maximum,
-                                     histograms.edges, histograms.coarse, dominant, inactive)
+    classes = classify_components(moments.mean, moments.std, half_width, options.inactive_ratio)
+    components = ComponentStatistics(
+        moments.mean, moments.std, half_width, moments.minimum, moments.maximum, histograms.edges,
+        histograms.coarse, classes["dominant"], classes["inactive"], classes["labels"],
+        active_units(moments.std, options.active_threshold), options.active_threshold,
+        classes["width_groups"], classes["centre_groups"])
     radius = radius_statistics(radii, moments.count, dim, moments.radius_sum, moments.radius_square_sum)
-    planes = _component_planes(source, pairs, slices, options, rng)
+    statistical = statistical_vectors(dim, options.statistical_bounds, options.statistical_count, rng)
+    sample = sample_rows(total, options.plane_points, keep, rng)
+    planes = _component_planes(source, pairs, slices, sample, statistical, options, moments.std)
+    null = (rng.standard_normal(projection.shape) * np.sqrt(pca.explained_variance[[a - 1 for a in axes]])
+            ).astype(np.float32)
     pca_planes = []
     for a, b in pca_pairs:
-        points = projected[:, [axes.index(a), axes.index(b)]]
-        null = gaussian_null_plane(pca.explained_variance[a - 1], pca.explained_variance[b - 1], len(points), rng)
-        pca_planes.append(PCAPlane(a, b, points, null, list(options.zooms)))
-    notes = [f"PCA plane {pair} skipped: the vectors have {dim} dimensions"
-             for pair in options.pca_planes if tuple(pair) not in pca_pairs]
-    if options.umap and not umap_available():
-        notes.append("UMAP skipped: the umap-learn package is not installed (pip install umap-learn)")
-        options = replace(options, umap=False)
-    maps = _maps(source, pca, options, rng, progress)
+        columns = [axes.index(a), axes.index(b)]
+        points = projection[:, columns]
+        spread = np.sqrt(pca.explained_variance[[a - 1, b - 1]])
+        pca_planes.append(PCAPlane(a, b, points, null[:, columns],
+                                   zoom_windows(points, spread, list(options.zooms), options.zoom_units)))
+    maps = _maps(source, index, pca, options, rng, progress, notes)
 
-    result = AnalysisResult(moments.count, dim, source.dropped, moments, correlation, components, radius, summary,
-                            pca, planes, pca_planes, maps, notes)
+    result = AnalysisResult(moments.count, dim, source.dropped, correlation, components, radius, summary, pca,
+                            planes, pca_planes, maps, notes, covariance=moments.covariance)
     result.metrics = metrics_dict(result, options)
-    out_dir = Path(out_dir)
-    save_npy(out_dir / CORRELATION_FILE, correlation)
-    if options.figures:
-        from zspace.report.analysis_figures import write_analysis_figures  # matplotlib only when drawing
+    arrays = analysis_arrays(result, projection, axes, projection_rows, null,
+                             np.stack([statistical[float(b)] for b in options.statistical_bounds]).astype(np.float32)
+                             if options.statistical_bounds else np.zeros((0, 0, dim), np.float32), sample)
+    with replace_folder(out_dir, force, METRICS_FILE) as folder:
+        with step(progress, len(arrays), "files", "save arrays") as advance:
+            save_analysis(folder, result.metrics, arrays)
+            advance(len(arrays))
+        figures = []
+        if options.figures:
+            from zspace.report.analysis_figures import write_analysis_figures  # matplotlib only when drawing
 
-        with progress(1, "step", "figures") as advance:
-            result.figures = write_analysis_figures(result, index, out_dir / FIGURES_FOLDER, options.color_by)
-            advance(1)
-    result.metrics["figures"] = [str(p.relative_to(out_dir)) for p in result.figures]
-    save_json(out_dir / METRICS_FILE, result.metrics)
+            figures = write_analysis_figures(load_analysis(folder), folder / FIGURES_FOLDER, progress)
+        result.metrics["figures"] = [str(p.relative_to(folder)) for p in figures]
+        saved = {**result.metrics, "arrays": {name: text for name, (_, text) in arrays.items()}}
+        save_json(folder / METRICS_FILE, saved)
+    result.metrics = saved
+    result.figures = [Path(out_dir) / name for name in saved["figures"]]
     return result
 
 
-def _component_planes(source: VectorSource, pairs, slices: SliceAccumulator, options: AnalysisOptions,
-                      rng: np.random.Generator) -> list[ComponentPlane]:
-    """Subsample, chosen point and statistical vectors on each chosen plane of two components."""
+def _pca_pairs(pairs: tuple[tuple[int, int], ...], dim: int, notes: list[str]) -> list[tuple[int, int]]:
+    """The 1-based axis pairs that exist in ``dim`` dimensions; a note for each one that does not."""
+    kept = []
+    for a, b in pairs:
+        if max(a, b) > dim:
+            notes.append(f"PCA plane ({a}, {b}) skipped: axis {max(a, b)} does not exist, "
+                         f"the vectors have {dim} dimension{'s' if dim > 1 else ''}")
+        else:
+            kept.append((a, b))
+    return kept
+
+
+def slice_note(count: int, others: int, options: AnalysisOptions, std: np.ndarray, total: int) -> str:
+    """Why a slice is empty and what to change ("" when it holds vectors)."""
+    if count:
+        return ""
+    t = options.slice_threshold
+    if options.slice_units == "absolute":
+        return (f"empty: no vector has all {others} other |z_k| < {t:g} (component stds "
+                f"{np.min(std):.2g} to {np.max(std):.2g}); use slice units 'spread' or raise the slice threshold")
+    inside = float(special.erf(t / np.sqrt(2)))  # P(|x - m| < t std) for a Gaussian component
+    expected = total * inside**others
+    wanted = min(1000.0, total / 10)
+    suggestion = float(np.sqrt(2) * special.erfinv((wanted / total) ** (1 / max(others, 1))))
+    return (f"empty: no vector has all {others} other components within {t:g} std of their centres "
+            f"(independent Gaussians would put {expected:.2g} there); raise the slice threshold to about "
+            f"{suggestion:.2g} for ~{wanted:.0f} vectors")
+
+
+def _component_planes(source: VectorSource, pairs: list[PlanePair], slices: SliceAccumulator, rows: np.ndarray,
+                      statistical: dict[float, np.ndarray], options: AnalysisOptions,
+                      std: np.ndarray) -> list[ComponentPlane]:
+    """Subsample, chosen point, statistical vectors and slice on each chosen plane of two components."""
     if not pairs:
         return []
     data, keep = source.vectors, source.keep
-    rows = sample_rows(len(data), options.plane_points, keep, rng)
     sample = gather_rows(data, rows)  # (m, d)
     chosen = options.chosen_row
-    if not 0 <= chosen < len(data):
-        raise ZspaceError(f"chosen row {chosen} is outside 0..{len(data) - 1}; pick a row of the vectors")
     if keep is not None and not keep[chosen]:
         chosen = int(np.flatnonzero(keep)[0])  # the chosen row was dropped (NaN/inf); take the first kept one
     chosen_vector = gather_rows(data, np.array([chosen]))[0]
-    statistical = statistical_vectors(data.shape[1], options.statistical_bounds, options.statistical_count, rng)
+    others = int(np.count_nonzero(std > 0)) - 2
     planes = []
-    for pair, (count, points) in zip(pairs, slices.result(), strict=True):
+    for pair, (count, points, slice_rows) in zip(pairs, slices.result(), strict=True):
         columns = [pair.i, pair.j]
-        planes.append(ComponentPlane(pair, sample[:, columns], chosen_vector[columns], chosen,
-                                     {b: v[:, columns] for b, v in statistical.items()}, points, count,
-                                     options.slice_threshold))
+        planes.append(ComponentPlane(pair, sample[:, columns], rows, chosen_vector[columns], chosen,
+                                     {b: v[:, columns] for b, v in statistical.items()}, points, slice_rows, count,
+                                     options.slice_threshold, options.slice_units,
+                                     slice_note(count, others, options, std, source.count)))
     return planes
 
 
-def _maps(source: VectorSource, pca: PCAResult, options: AnalysisOptions, rng: np.random.Generator,
-          progress: ProgressFactory) -> list[EmbeddingMap]:
-    """t-SNE (and UMAP when asked) of one subsample, optionally after PCA."""
-    if options.tsne_points <= 0 and not options.umap:
-        return []
-    size = options.tsne_points if options.tsne_points > 0 else 20_000
-    rows = sample_rows(len(source.vectors), size, source.keep, rng)
-    points = gather_rows(source.vectors, rows)
+def _maps(source: VectorSource, index: Mapping[str, np.ndarray], pca: PCAResult, options: AnalysisOptions,
+          rng: np.random.Generator, progress: Progress | None, notes: list[str]) -> list[EmbeddingMap]:
+    """t-SNE (and UMAP when asked) of one subsample, optionally after PCA; a note for each map skipped."""
+    wanted = [m for m, on in (("t-SNE", options.tsne_points > 0), ("UMAP", options.umap)) if on]
+    if "UMAP" in wanted and not umap_available():
+        notes.append("UMAP skipped: the umap-learn package is not installed (pip install umap-learn)")
+        wanted.remove("UMAP")
     k = options.tsne_pca_components
+    dim = k or source.vectors.shape[1]
+    if wanted and dim < 2:
+        notes.append(f"{' and '.join(wanted)} skipped: the vectors have {dim} dimension; a 2-D map needs at least 2")
+        return []
+    if not wanted:
+        return []
+    rows = sample_rows(len(source.vectors), options.tsne_points or DEFAULT_MAP_POINTS, source.keep, rng)
+    points = gather_rows(source.vectors, rows)
     if k > 0:
-        if k > points.shape[1]:
-            raise ZspaceError(f"--tsne-pca {k} is more than the {points.shape[1]} dimensions; use at most that")
         points = reduce_with_pca(points, pca.components, pca.mean, k)
+    colour = map_colours(index, options.color_by, rows)
     maps = []
-    if options.tsne_points > 0:
-        with progress(1, "map", f"t-SNE of {len(rows)} points") as advance:
-            maps.append(tsne_map(points, rows, options.tsne_perplexity, options.tsne_early_exaggeration, k,
-                                 options.seed))
-            advance(1)
-    if options.umap:
-        with progress(1, "map", f"UMAP of {len(rows)} points") as advance:
+    if "t-SNE" in wanted:
+        maps.append(tsne_map(points, rows, options.tsne_perplexity, options.tsne_early_exaggeration, k, options.seed,
+                             progress=progress))
+    if "UMAP" in wanted:
+        with step(progress, 1, "map", f"UMAP of {len(rows)} points") as advance:
             maps.append(umap_map(points, rows, k, options.seed))
             advance(1)
+    for embedding in maps:
+        embedding.colour, embedding.colour_by = colour, options.color_by if colour is not None else None
     return maps
-
-
-def metrics_dict(result: AnalysisResult, options: AnalysisOptions) -> dict:
-    """The metrics.json content; the shape is fixed by issue 4, extra keys are additions."""
-    components = result.components
-    summary = result.correlation_summary
-    return {
-        "n": result.count,
-        "dim": result.dim,
-        "dropped_nonfinite_rows": result.dropped_rows,
-        "components": {
-            "mean": components.mean.tolist(),
-            "std": components.std.tolist(),
-            "half_width": components.half_width.tolist(),
-            "half_width_definition": "half width at half maximum of a fine histogram (Gaussian: 1.1774 std)",
-            "minimum": components.minimum.tolist(),
-            "maximum": components.maximum.tolist(),
-            "dominant": [{"index": c.index, "mean": c.mean, "half_width": c.half_width, "why": c.why}
-                         for c in components.dominant],
-            "dominant_threshold": options.dominant_threshold,
-            "inactive": components.inactive,
-        },
-        "radius": {
-            "mean": result.radius.mean, "std": result.radius.std, "mode": result.radius.mode,
-            "sqrt_dim": result.radius.sqrt_dim,
-        },
-        "correlation": {
-            "n_used": summary.n_used,
-            "counts_above": summary.counts_above,
-            "top_pairs": [{"i": p.i, "j": p.j, "r": p.r} for p in summary.top_pairs],
-            "top_pairs_min_abs_r": options.min_abs_r,
-        },
-        "pca": {
-            "explained_variance_ratio": result.pca.explained_variance_ratio.tolist(),
-            "components_for_90pct": result.pca.components_for(0.9),
-        },
-        "planes": [{"i": p.pair.i, "j": p.pair.j, "reason": p.pair.reason, "slice_count": p.slice_count,
-                    "slice_threshold": p.slice_threshold} for p in result.planes],
-        "notes": result.notes,
-        "maps": [{"method": m.method, "points": int(len(m.rows)), "pca_components": m.pca_components,
-                  **m.settings} for m in result.maps],
-    }

@@ -1,4 +1,4 @@
-"""Per-component distributions: histograms, centre, half-width and the "dominant" components (SPEC S7).
+"""Per-component distributions: histograms, centre and half-width (SPEC S7).
 
 Definitions (documented in docs/analysis.md):
 
@@ -9,16 +9,8 @@ Definitions (documented in docs/analysis.md):
   half-maximum crossings nearest the peak. For a Gaussian, HWHM = 1.1774 std.
   The seed's bins of 0.25 are kept for the plots; they are too coarse to
   measure the width of a component narrower than about one bin.
-- dominant: a component far from the bulk of the others, judged with robust
-  z-scores (median and MAD, so the outliers do not hide themselves):
-    shifted  |mean_i - median(mean)| > t * 1.4826 * MAD(mean)
-             and > ``min_shift`` * median(std)   (a floor, so that a shift of
-             0.01 between otherwise identical components is not reported)
-    wide     log(hw_i / median(hw)) > t * 1.4826 * MAD(log hw)
-             and hw_i > ``min_ratio`` * median(hw)
-  with t = ``threshold`` (default 5). Narrow components (the mirror test on
-  the low side) are reported apart as "inactive" (a VAE's collapsed
-  dimensions), not as dominant.
+- a constant component has half-width 0.
+- dominant / inactive: see :mod:`zspace.analysis.dominant`.
 """
 
 from __future__ import annotations
@@ -27,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ROBUST_SIGMA = 1.4826  # MAD -> standard deviation for a normal distribution
 GAUSSIAN_HWHM = float(np.sqrt(2 * np.log(2)))  # 1.1774: HWHM / std of a Gaussian
 FINE_BINS_PER_STD = 5
 FINE_SPAN_STD = 6
@@ -46,7 +37,8 @@ class ComponentHistogramAccumulator:
         self.edges = low + bin_width * np.arange(self.bins + 1)
         self.coarse = np.zeros((self.dim, self.bins), dtype=np.int64)
         # Fine grid per component: mean +- 6 std in bins of std/5 (a constant component gets a dummy grid).
-        self.fine_width = np.where(std > 0, std / FINE_BINS_PER_STD, 1.0)
+        self.constant = np.asarray(std) <= 0
+        self.fine_width = np.where(self.constant, 1.0, std / FINE_BINS_PER_STD)
         self.fine_low = mean - FINE_SPAN_STD * FINE_BINS_PER_STD * self.fine_width
         self.fine_bins = 2 * FINE_SPAN_STD * FINE_BINS_PER_STD
         self.fine = np.zeros((self.dim, self.fine_bins), dtype=np.int64)
@@ -68,6 +60,8 @@ class ComponentHistogramAccumulator:
         """HWHM of every component from the fine histograms (0 for a constant component)."""
         result = np.zeros(self.dim)
         for i in range(self.dim):
+            if self.constant[i]:
+                continue  # one value: no width (the dummy grid would give half a bin)
             result[i] = half_width_at_half_maximum(self.fine[i]) * self.fine_width[i]
         return result
 
@@ -104,7 +98,8 @@ class DominantComponent:
 
 @dataclass
 class ComponentStatistics:
-    """Per-component results; arrays have one entry per component."""
+    """Per-component results; arrays have one entry per component. The classes (dominant, inactive, labels,
+    groups, active units) come from :func:`zspace.analysis.dominant.classify_components`."""
 
     mean: np.ndarray
     std: np.ndarray
@@ -115,37 +110,24 @@ class ComponentStatistics:
     histograms: np.ndarray  # (d, bins) counts
     dominant: list[DominantComponent] = field(default_factory=list)
     inactive: list[int] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # per component: "dominant", "typical" or "inactive"
+    active_units: list[int] = field(default_factory=list)  # Burda et al. 2016: variance above the threshold
+    active_threshold: float = 0.01
+    width_groups: list[dict] = field(default_factory=list)  # the groups of log half-width, ascending
+    centre_groups: list[dict] = field(default_factory=list)  # the groups of |centre| / live std, ascending
 
+    @property
+    def by_half_width(self) -> list[int]:
+        """Component indices, widest first (the seed's ranked table)."""
+        return [int(i) for i in np.argsort(-self.half_width, kind="stable")]
 
-def robust_z(values: np.ndarray) -> tuple[np.ndarray, float]:
-    """(values - median) / (1.4826 MAD), and that robust sigma; sigma 0 gives z = 0 (no spread to judge by)."""
-    centre = float(np.median(values))
-    sigma = ROBUST_SIGMA * float(np.median(np.abs(values - centre)))
-    if sigma <= 0:
-        return np.zeros_like(values), 0.0
-    return (values - centre) / sigma, sigma
+    @property
+    def by_abs_centre(self) -> list[int]:
+        """Component indices, largest |centre| first."""
+        return [int(i) for i in np.argsort(-np.abs(self.mean), kind="stable")]
 
-
-def find_dominant(mean: np.ndarray, std: np.ndarray, half_width: np.ndarray, threshold: float = 5.0,
-                  min_shift: float = 0.5, min_ratio: float = 1.5) -> tuple[list[DominantComponent], list[int]]:
-    """Dominant (shifted or wide) and inactive (narrow) components by the rule in the module docstring."""
-    typical_std = float(np.median(std))
-    typical_hw = float(np.median(half_width))
-    shift = mean - np.median(mean)
-    z_mean, _ = robust_z(mean)
-    shifted = (np.abs(z_mean) > threshold) & (np.abs(shift) > min_shift * typical_std)
-    widths = np.log(np.maximum(half_width, 1e-12))
-    z_width, _ = robust_z(widths)
-    wide = (z_width > threshold) & (half_width > min_ratio * typical_hw)
-    narrow = (z_width < -threshold) & (half_width < typical_hw / min_ratio)
-    dominant = []
-    for i in np.flatnonzero(shifted | wide):
-        reasons = []
-        if shifted[i]:
-            reasons.append(f"centre {mean[i]:+.3g} is {abs(z_mean[i]):.1f} robust sigmas from the median centre "
-                           f"{np.median(mean):+.3g}")
-        if wide[i]:
-            reasons.append(f"half-width {half_width[i]:.3g} is {half_width[i] / typical_hw:.2g}x the median "
-                           f"{typical_hw:.3g} ({z_width[i]:.1f} robust sigmas in log width)")
-        dominant.append(DominantComponent(int(i), float(mean[i]), float(half_width[i]), "; ".join(reasons)))
-    return dominant, [int(i) for i in np.flatnonzero(narrow)]
+    @property
+    def live_first(self) -> list[int]:
+        """Dominant, then typical, then inactive components; widest first within each class."""
+        rank = {"dominant": 0, "typical": 1, "inactive": 2}
+        return sorted(self.by_half_width, key=lambda i: rank.get(self.labels[i] if self.labels else "", 1))

@@ -5,7 +5,8 @@
   the origin, "statistical" vectors drawn uniformly from [-b, b]^d (b = 4, 1.5)
   and one chosen data point;
 - the slice (S11): the vectors whose components other than the two of the
-  plane are all small, |z_k| < threshold (raw values, as in the seed);
+  plane are all small: within ``threshold`` stds of their centre (default), or
+  |z_k| < threshold in raw values as the seed did;
 - PCA planes (S12): the centred cloud on two principal axes, all N vectors,
   with a Gaussian null of the same covariance and N on the same axes (X3):
   on principal axes such a Gaussian has independent coordinates of variance
@@ -65,29 +66,44 @@ def statistical_vectors(dim: int, bounds: tuple[float, ...] = (4.0, 1.5), count:
 
 
 class SliceAccumulator:
-    """Rows whose components other than (i, j) all satisfy |z_k| < threshold, for several planes at once."""
+    """Rows whose components other than (i, j) are all small, for several planes at once (S11).
 
-    def __init__(self, pairs: list[PlanePair], threshold: float = 2.0, max_points: int = 50_000) -> None:
+    units "spread": |z_k - mean_k| < threshold * std_k (centred, in each component's own spread; the default);
+    units "absolute": |z_k| < threshold (the seed's raw rule). A constant component is always "small".
+    """
+
+    def __init__(self, pairs: list[PlanePair], threshold: float = 2.0, units: str = "spread",
+                 mean: np.ndarray | None = None, std: np.ndarray | None = None, max_points: int = 50_000) -> None:
         self.pairs = pairs
         self.threshold = threshold
+        self.units = units
+        spread = units == "spread" and mean is not None and std is not None
+        self.centre = np.asarray(mean, dtype=np.float64) if spread else 0.0
+        self.limit = threshold * np.asarray(std, dtype=np.float64) if spread else threshold
         self.max_points = max_points
         self.counts = [0] * len(pairs)
         self.points: list[list[np.ndarray]] = [[] for _ in pairs]
+        self.rows: list[list[np.ndarray]] = [[] for _ in pairs]
 
-    def update(self, chunk: np.ndarray) -> None:
-        large = np.abs(chunk) >= self.threshold  # (c, d)
+    def update(self, chunk: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Count a float64 chunk (c, d); ``rows`` are its row numbers (default 0..c-1)."""
+        rows = np.arange(len(chunk)) if rows is None else rows
+        offset = np.abs(chunk - self.centre)
+        large = (offset >= self.limit) & (offset > 0)  # (c, d)
         large_count = large.sum(axis=1)
         for k, pair in enumerate(self.pairs):
             inside = (large_count - large[:, pair.i] - large[:, pair.j]) == 0
             self.counts[k] += int(inside.sum())
-            stored = sum(len(p) for p in self.points[k])
-            if stored < self.max_points:
-                self.points[k].append(chunk[inside][: self.max_points - stored][:, [pair.i, pair.j]])
+            room = self.max_points - sum(len(p) for p in self.points[k])
+            if room > 0:
+                self.points[k].append(chunk[inside][:room][:, [pair.i, pair.j]])
+                self.rows[k].append(rows[inside][:room])
 
-    def result(self) -> list[tuple[int, np.ndarray]]:
-        """(count, points (m, 2)) per pair; m is at most ``max_points``."""
-        return [(count, np.concatenate(points) if points else np.zeros((0, 2)))
-                for count, points in zip(self.counts, self.points, strict=True)]
+    def result(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """(count, points (m, 2), rows (m,)) per pair; m is at most ``max_points``."""
+        return [(count, np.concatenate(points) if points else np.zeros((0, 2)),
+                 np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64))
+                for count, points, rows in zip(self.counts, self.points, self.rows, strict=True)]
 
 
 @dataclass
@@ -96,12 +112,16 @@ class ComponentPlane:
 
     pair: PlanePair
     points: np.ndarray  # (m, 2) a uniform subsample of the vectors
+    rows: np.ndarray  # (m,) their row numbers
     chosen_point: np.ndarray  # (2,)
     chosen_row: int
     statistical: dict[float, np.ndarray]  # bound -> (k, 2)
     slice_points: np.ndarray  # (s, 2)
+    slice_rows: np.ndarray  # (s,)
     slice_count: int  # all rows in the slice (slice_points may be capped)
     slice_threshold: float
+    slice_units: str = "spread"
+    slice_note: str = ""  # why the slice is empty and what to change; "" when it holds vectors
 
 
 def sample_rows(total: int, size: int, keep: np.ndarray | None = None,
@@ -127,7 +147,7 @@ class PCAPlane:
     axis_b: int
     points: np.ndarray  # (N, 2)
     null_points: np.ndarray  # (N, 2) drawn from N(0, diag(lambda_a, lambda_b))
-    zooms: list[float | None] = field(default_factory=list)  # None = full range, else square side
+    windows: list[dict] = field(default_factory=list)  # zoom windows, see zspace.analysis.zooms
 
 
 def valid_pca_pairs(pairs: list[tuple[int, int]], dim: int) -> list[tuple[int, int]]:

@@ -18,8 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.errors import ZspaceError
+from zspace.progress import Progress, step
 
 FFT_FROM_POINTS = 10_000
+EARLY_ITERATIONS = 250  # openTSNE defaults: the early-exaggeration phase, then the normal one
+NORMAL_ITERATIONS = 500
+CALLBACK_EVERY = 25
 
 
 @dataclass
@@ -29,6 +33,13 @@ class EmbeddingMap:
     coordinates: np.ndarray  # (m, 2)
     pca_components: int  # 0 = on the raw vectors
     settings: dict[str, float | int | str]
+    colour: np.ndarray | None = None  # (m,) str categories or float values, from colours.map_colours
+    colour_by: str | None = None
+
+    @property
+    def name(self) -> str:
+        """File stem: "tsne", "tsne_pca10", "umap"."""
+        return self.method + (f"_pca{self.pca_components}" if self.pca_components else "")
 
 
 def reduce_with_pca(points: np.ndarray, components: np.ndarray, mean: np.ndarray, count: int) -> np.ndarray:
@@ -37,13 +48,14 @@ def reduce_with_pca(points: np.ndarray, components: np.ndarray, mean: np.ndarray
 
 
 def tsne_map(points: np.ndarray, rows: np.ndarray, perplexity: float = 30.0, early_exaggeration: float = 12.0,
-             pca_components: int = 0, seed: int = 0, n_jobs: int = 2, method: str = "auto") -> EmbeddingMap:
+             pca_components: int = 0, seed: int = 0, n_jobs: int = 2, method: str = "auto",
+             progress: Progress | None = None) -> EmbeddingMap:
     """openTSNE embedding of ``points`` (m, d), already reduced to ``pca_components`` axes if wanted.
 
     ``method``: "fft", "bh" (Barnes-Hut) or "auto" (FFT from 10,000 points on).
     """
     if importlib.util.find_spec("openTSNE") is None:
-        raise ZspaceError("t-SNE needs the openTSNE package; install it with 'pip install openTSNE' or pass --tsne 0")
+        raise ZspaceError("t-SNE needs the openTSNE package; install it with 'pip install openTSNE' or ask for no map")
     from openTSNE import TSNE
 
     if len(points) <= 3 * perplexity:
@@ -55,8 +67,17 @@ def tsne_map(points: np.ndarray, rows: np.ndarray, perplexity: float = 30.0, ear
         method = "fft" if len(points) >= FFT_FROM_POINTS else "bh"
     settings = {"perplexity": perplexity, "early_exaggeration": early_exaggeration,
                 "negative_gradient_method": method, "seed": seed, "n_jobs": n_jobs}
-    embedding = TSNE(perplexity=perplexity, early_exaggeration=early_exaggeration, negative_gradient_method=method,
-                     n_jobs=n_jobs, random_state=seed, verbose=False).fit(np.ascontiguousarray(points))
+    total = EARLY_ITERATIONS + NORMAL_ITERATIONS
+    with step(progress, total, "iter", f"t-SNE of {len(points)} points") as advance:
+        def callback(iteration: int, error: float, embedding: np.ndarray) -> bool:
+            advance(CALLBACK_EVERY)
+            return False  # never stop early
+
+        embedding = TSNE(perplexity=perplexity, early_exaggeration=early_exaggeration,
+                         early_exaggeration_iter=EARLY_ITERATIONS, n_iter=NORMAL_ITERATIONS,
+                         negative_gradient_method=method, n_jobs=n_jobs, random_state=seed, verbose=False,
+                         callbacks=callback if progress is not None else None,
+                         callbacks_every_iters=CALLBACK_EVERY).fit(np.ascontiguousarray(points))
     return EmbeddingMap("tsne", rows, np.asarray(embedding, dtype=np.float64), pca_components, settings)
 
 

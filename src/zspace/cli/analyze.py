@@ -6,14 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zspace.analysis.analyze import METRICS_FILE, AnalysisOptions
-from zspace.analysis.analyze import analyze as analyze_vectors
-from zspace.analysis.load import check_vectors, load_index_table, load_vectors
-from zspace.cli.progress import progress_bar
 from zspace.errors import ZspaceError
-from zspace.latents import LATENTS_FILE, load_latents
-
-ANALYSIS_FOLDER = "analysis"
 
 
 def parse_pairs(text: str) -> tuple[tuple[int, int], ...]:
@@ -26,7 +19,21 @@ def parse_pairs(text: str) -> tuple[tuple[int, int], ...]:
         pairs = ((),)
     if any(len(p) != 2 or min(p) < 1 for p in pairs):
         raise ZspaceError(f"--pca-planes {text!r}: give 1-based axis pairs like 1,2;1,18;8,35")
+    for a, b in pairs:
+        if a == b:
+            raise ZspaceError(f"--pca-planes {text!r}: the plane ({a}, {b}) needs two different axes")
     return pairs  # type: ignore[return-value]
+
+
+def parse_zooms(text: str) -> tuple[float | None, ...]:
+    """'full,5,2,1,0.5' -> (None, 5.0, 2.0, 1.0, 0.5)."""
+    try:
+        zooms = tuple(None if part.strip() == "full" else float(part) for part in text.split(","))
+    except ValueError:
+        zooms = (-1.0,)
+    if not zooms or any(z is not None and not z > 0 for z in zooms):
+        raise ZspaceError(f"--zooms {text!r}: give window sides > 0 separated by commas, 'full' for the whole range")
+    return zooms
 
 
 def analyze(
@@ -34,6 +41,7 @@ def analyze(
     latents: Path = typer.Option(None, help="Any N x d .npy array to analyse instead of a run (needs --out)."),
     index: Path = typer.Option(None, help="CSV with a header and one row per vector (colours the t-SNE map)."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: RUN/analysis)."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier analysis in the output folder, whole."),
     tsne: int = typer.Option(5000, help="Points in the t-SNE map (a uniform subsample); 0 = no map. "
                              "5,000 take about 15 s on 2 cores; the seed used 20,000 to 165,000."),
     tsne_perplexity: float = typer.Option(30.0, help="t-SNE perplexity (seed: 10)."),
@@ -42,42 +50,65 @@ def analyze(
     umap: bool = typer.Option(False, help="Also draw a UMAP map (needs the umap-learn package)."),
     color_by: str = typer.Option(None, help="Index column that colours the maps (default: label, when present)."),
     pca_planes: str = typer.Option("1,2;1,18;8,35", help="1-based PCA axis pairs for the density planes."),
-    slice_threshold: float = typer.Option(2.0, help="Slice: other components all below this in |z|."),
-    dominant_threshold: float = typer.Option(5.0, help="Robust z-score beyond which a component is dominant."),
+    zooms: str = typer.Option("full,5,2,1,0.5", help="Zoom window sides of the PCA planes ('full' = all)."),
+    zoom_units: str = typer.Option("spread", help="Zoom sides in stds of each axis ('spread') or raw ('absolute', "
+                                   "the seed)."),
+    slice_threshold: float = typer.Option(2.0, help="Slice: the other components all within this of their centre."),
+    slice_units: str = typer.Option("spread", help="Slice threshold in stds of each component, centred ('spread'), "
+                                    "or raw |z| as the seed ('absolute')."),
+    inactive_ratio: float = typer.Option(0.3, help="A width group below this fraction of the widest is inactive."),
+    active_threshold: float = typer.Option(0.01, help="Active unit: variance above this (Burda et al. 2016)."),
     chosen_row: int = typer.Option(0, help="Row of the data point marked on the planes."),
     drop_nonfinite: bool = typer.Option(False, help="Leave out rows with NaN/inf instead of stopping."),
     seed: int = typer.Option(0, help="Seed of the subsamples, statistical vectors and t-SNE."),
 ) -> None:
     """Measure a latent space: components, radius, exact correlation, PCA, planes, t-SNE; metrics.json + figures."""
+    from zspace.analysis.analyze import analyze as analyze_vectors
+    from zspace.analysis.load import check_vectors, load_index_table, load_vectors
+    from zspace.analysis.result import AnalysisOptions
+    from zspace.analysis.store import METRICS_FILE
+    from zspace.cli.progress import progress_bar
+    from zspace.io import check_output
+    from zspace.run import Run
+
     if (run is None) == (latents is None):
         raise ZspaceError("give either a run folder (zspace analyze RUN) or --latents FILE.npy --out DIR")
-    if latents is not None:
-        if out is None:
-            raise ZspaceError("--latents needs --out DIR, the folder for metrics.json and figures")
-        source = load_vectors(latents, drop_nonfinite)
-        table = load_index_table(index, source.vectors.shape[0]) if index is not None else {}
-    else:
-        latent_set = load_latents(run)
-        source = check_vectors(latent_set.vectors, str(run / LATENTS_FILE), drop_nonfinite)
-        table = load_index_table(index, source.vectors.shape[0]) if index is not None else latent_set.index
-        out = out if out is not None else run / ANALYSIS_FOLDER
-    if color_by is not None and color_by not in table:
-        raise ZspaceError(f"--color-by {color_by!r}: no such index column; columns: {', '.join(table) or 'none'}")
+    if tsne < 0:
+        raise ZspaceError(f"--tsne {tsne}: give 0 for no map or a positive number of points")
     options = AnalysisOptions(
         tsne_points=tsne, tsne_perplexity=tsne_perplexity, tsne_early_exaggeration=tsne_exaggeration,
         tsne_pca_components=tsne_pca, umap=umap, color_by=color_by, pca_planes=parse_pairs(pca_planes),
-        slice_threshold=slice_threshold, dominant_threshold=dominant_threshold, chosen_row=chosen_row,
+        zooms=parse_zooms(zooms), zoom_units=zoom_units, slice_threshold=slice_threshold, slice_units=slice_units,
+        inactive_ratio=inactive_ratio, active_threshold=active_threshold, chosen_row=chosen_row,
         drop_nonfinite=drop_nonfinite, seed=seed,
-    )
-    result = analyze_vectors(source, table, out, options, progress=progress_bar)
+    ).validate()
+    if latents is not None:
+        if out is None:
+            raise ZspaceError("--latents needs --out DIR, the folder for metrics.json and figures")
+        check_output(out, force, METRICS_FILE)
+        source = load_vectors(latents, drop_nonfinite)
+        table = load_index_table(index, source.vectors.shape[0]) if index is not None else {}
+    else:
+        folder = Run(run)
+        out = out if out is not None else folder.analysis_dir
+        check_output(out, force, METRICS_FILE)
+        latent_set = folder.latents()
+        source = check_vectors(latent_set.vectors, str(folder.latents_file), drop_nonfinite)
+        table = load_index_table(index, source.vectors.shape[0]) if index is not None else latent_set.index
+    result = analyze_vectors(source, table, out, options, progress=progress_bar, force=force)
     for note in result.notes:
         typer.echo(note)
     if source.dropped:
         typer.echo(f"left out {source.dropped} rows with NaN/inf")
+    components = result.components
     summary = result.correlation_summary
     typer.echo(f"{out}/{METRICS_FILE}: {result.count} vectors x {result.dim}; "
-               f"{len(result.components.dominant)} dominant components; "
+               f"{len(components.dominant)} dominant, {len(components.inactive)} inactive components, "
+               f"{len(components.active_units)} active units; "
                f"radius mean {result.radius.mean:.2f} (sqrt(d) = {result.radius.sqrt_dim:.2f}); "
                f"{summary.counts_above['0.3']} pairs with |r| > 0.3; "
                f"{result.pca.components_for(0.9)} PCA axes hold 90% of the variance")
+    for plane in result.planes:
+        if plane.slice_note:
+            typer.echo(f"slice of components ({plane.pair.i}, {plane.pair.j}) {plane.slice_note}")
     typer.echo(f"{out}/figures: {len(result.figures)} figures")

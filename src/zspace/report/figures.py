@@ -4,39 +4,39 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # files only, never a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from zspace.io import atomic_path  # noqa: E402
+from zspace.io import atomic_path
 
 
 def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None:
+    """Write ``figure`` as a PNG, atomically. Figures are plain ``Figure`` objects (no pyplot state, no
+    global backend): a web server can draw them in any thread, and nothing needs closing."""
     with atomic_path(path) as tmp:
         figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
-    plt.close(figure)
 
 
 def loss_curves_figure(history: list[dict[str, float]]) -> Figure:
     """Train and validation loss per epoch, and the KL term on its own axis for a VAE."""
     epochs = [row["epoch"] for row in history]
     has_kl = any(row.get("train_kl", 0.0) > 0 for row in history)
-    figure, axes = plt.subplots(1, 2 if has_kl else 1, figsize=(10 if has_kl else 5.5, 3.8), squeeze=False)
+    figure = Figure(figsize=(10 if has_kl else 5.5, 3.8))
+    axes = figure.subplots(1, 2 if has_kl else 1, squeeze=False)
     ax = axes[0, 0]
     for key, label in (("train_loss", "train"), ("val_loss", "validation")):
         values = [row.get(key, np.nan) for row in history]
         ax.plot(epochs, values, marker="o", label=label)
     ax.set(xlabel="epoch", ylabel="loss per image", title="total loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend()
     if has_kl:
         ax = axes[0, 1]
         for key, label in (("train_reconstruction", "reconstruction (BCE)"), ("train_kl", "KL")):
             ax.plot(epochs, [row.get(key, np.nan) for row in history], marker="o", label=label)
         ax.set(xlabel="epoch", ylabel="per image (train)", title="loss terms", yscale="log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend()
     figure.tight_layout()
     return figure
@@ -49,7 +49,8 @@ def component_histograms_figure(latents: np.ndarray, bin_width: float = 0.25, ti
     high = np.ceil(latents.max() / bin_width) * bin_width + bin_width
     edges = np.arange(low, high + bin_width / 2, bin_width)
     centres = (edges[:-1] + edges[1:]) / 2
-    figure, ax = plt.subplots(figsize=(7, 4))
+    figure = Figure(figsize=(7, 4))
+    ax = figure.subplots()
     for i in range(latents.shape[1]):
         counts, _ = np.histogram(latents[:, i], bins=edges)
         ax.plot(centres, counts, linewidth=0.7, alpha=0.6)
@@ -64,7 +65,8 @@ def image_panels_figure(panels: list[tuple[str, np.ndarray]], columns: int = 1) 
     rows = -(-len(panels) // columns)
     first = panels[0][1]
     aspect = first.shape[0] / first.shape[1]
-    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 5.2 * aspect * rows + 0.5), squeeze=False)
+    figure = Figure(figsize=(5.2 * columns, 5.2 * aspect * rows + 0.5))
+    axes = figure.subplots(rows, columns, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, (title, picture) in zip(axes.flat, panels, strict=False):

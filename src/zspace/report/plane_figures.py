@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, never a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from zspace.analysis.planes import ComponentPlane, PCAPlane  # noqa: E402
+from zspace.analysis.planes import ComponentPlane, PCAPlane
+from zspace.analysis.zooms import count_inside
 
 STATISTICAL_STYLE = {4.0: ("tab:red", "x"), 1.5: ("tab:orange", "+")}
 
@@ -20,7 +16,8 @@ def component_plane_figure(plane: ComponentPlane) -> Figure:
     """Left: a subsample on the plane of components (i, j) with the origin, statistical vectors and the chosen
     point (S10, S14). Right: the slice, vectors whose other components are all below the threshold (S11)."""
     i, j = plane.pair.i, plane.pair.j
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
+    figure = Figure(figsize=(11, 5))
+    left, right = figure.subplots(1, 2)
     alpha = float(np.clip(3000 / max(len(plane.points), 1), 0.05, 0.6))
     left.scatter(plane.points[:, 0], plane.points[:, 1], s=2, alpha=alpha, color="tab:blue", linewidths=0,
                  label=f"{len(plane.points)} vectors (subsample)", zorder=3)  # data above the statistical vectors
@@ -36,43 +33,46 @@ def component_plane_figure(plane: ComponentPlane) -> Figure:
     left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7)  # below: keeps the cloud clear
     left.set_aspect("equal", adjustable="datalim")
     t = plane.slice_threshold
+    rule = (f"all other |z_k - mean_k| < {t:g} std_k" if plane.slice_units == "spread"
+            else f"all other |z_k| < {t:g}")
     if len(plane.slice_points):
         right.scatter(plane.slice_points[:, 0], plane.slice_points[:, 1], s=3, alpha=0.5, linewidths=0,
                       color="tab:green")
         right.set_aspect("equal", adjustable="datalim")
     else:
-        right.text(0.5, 0.5, "no vector has all other\ncomponents this small", ha="center", va="center",
-                   transform=right.transAxes)
+        right.text(0.5, 0.5, "slice " + plane.slice_note.replace("; ", ";\n"), ha="center", va="center",
+                   transform=right.transAxes, fontsize=8, wrap=True)
+        right.set_xlim(left.get_xlim())
+        right.set_ylim(left.get_ylim())
     right.scatter([0], [0], s=80, edgecolors="black", marker="o", facecolors="none", linewidths=1.5)
     right.set(xlabel=f"component {i}", ylabel=f"component {j}",
-              title=f"slice: {plane.slice_count} vectors with all other |z_k| < {t:g}")
+              title=f"slice: {plane.slice_count} vectors with {rule}")
+    right.title.set_fontsize(9)
     figure.tight_layout()
     return figure
 
 
-def _window(points: np.ndarray, zoom: float | None) -> tuple[tuple[float, float], tuple[float, float]]:
-    if zoom is None:
-        # full range, but robust: 0.1% .. 99.9% quantiles so a few far points do not squash the cloud
-        low = np.quantile(points, 0.001, axis=0)
-        high = np.quantile(points, 0.999, axis=0)
-        return (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
-    return (-zoom / 2, zoom / 2), (-zoom / 2, zoom / 2)
+def _label(window: dict) -> str:
+    if window["around"] == "full range":
+        return "full range"
+    unit = " std" if window["units"] == "spread" else ""
+    return f"side {window['side']:g}{unit}"
 
 
-def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
+def pca_density_figure(plane: PCAPlane, around: str = "centre", bins: int | None = None) -> Figure:
     """All N centred vectors on PCA axes (a, b) as 2-D histograms with a log colour scale, from the full range
-    down to squares of side 5 ... 0.5 around the centre (S12); the bottom row is a Gaussian with the same
-    covariance and N (X3 null): structure that the null also shows is not structure of the data."""
-    zooms = plane.zooms or [None]
-    figure, axes = plt.subplots(2, len(zooms), figsize=(3.1 * len(zooms), 6.4), squeeze=False)
-    for column, zoom in enumerate(zooms):
-        xlim, ylim = _window(plane.points, zoom)
+    down to small windows (S12) around the centre or around the densest cell; the bottom row is a Gaussian with
+    the same covariance and N (X3 null): structure that the null also shows is not structure of the data."""
+    windows = [w for w in plane.windows if w["around"] in ("full range", around)] or [
+        {"around": "full range", "side": None, "units": "spread", "x": [-1.0, 1.0], "y": [-1.0, 1.0]}]
+    figure = Figure(figsize=(3.1 * len(windows), 6.6))
+    axes = figure.subplots(2, len(windows), squeeze=False)
+    for column, window in enumerate(windows):
+        xlim, ylim = window["x"], window["y"]
         rows = [(plane.points, "data"), (plane.null_points, "Gaussian null")]
         # bins per window from the points inside it (about 4 per bin on average, 20..200 a side): a fixed grid
         # would turn small windows into Poisson speckle that hides any filament
-        x, y = plane.points[:, 0], plane.points[:, 1]
-        inside = np.count_nonzero((x >= xlim[0]) & (x < xlim[1]) & (y >= ylim[0]) & (y < ylim[1]))
-        side = bins or int(np.clip(np.sqrt(inside / 4), 20, 200))
+        side = bins or int(np.clip(np.sqrt(count_inside(plane.points, window) / 4), 20, 200))
         histograms = [np.histogram2d(p[:, 0], p[:, 1], bins=side, range=[xlim, ylim]) for p, _ in rows]
         # one colour scale per column, so data and null at the same window compare bin for bin
         top = max(1.0, *(h[0].max() for h in histograms))
@@ -82,15 +82,24 @@ def pca_density_figure(plane: PCAPlane, bins: int | None = None) -> Figure:
                 # vmin below 1 so that a bin with one point is coloured; empty bins are masked by LogNorm
                 ax.pcolormesh(xedges, yedges, counts.T, norm=LogNorm(vmin=0.7, vmax=top), cmap="viridis",
                               rasterized=True)
+            else:
+                ax.text(0.5, 0.5, "no point in this window", ha="center", va="center", transform=ax.transAxes,
+                        fontsize=8)
+            ax.set_xlim(xlim)
+            ax.set_ylim(ylim)
             ax.set_facecolor("white")  # empty bins (voids) are white, apart from every coloured count
-            window = "full range" if zoom is None else f"side {zoom:g}"
-            ax.set_title(f"{name}: {window}\n{int(counts.sum())} points, {side}x{side} bins", fontsize=8)
-            ax.set_aspect("equal" if zoom is not None else "auto")
+            ax.set_title(f"{name}: {_label(window)}\n{int(counts.sum())} points, {side}x{side} bins", fontsize=8)
             ax.tick_params(labelsize=7)
             if column == 0:
                 ax.set_ylabel(f"PCA axis {plane.axis_b}")
             if row == 1:
                 ax.set_xlabel(f"PCA axis {plane.axis_a}")
-    figure.suptitle(f"centred vectors on PCA axes ({plane.axis_a}, {plane.axis_b}), log density", fontsize=10)
+    where = "around the centre (0, 0)"
+    cells = [w for w in windows if w["around"] == "densest cell"]
+    if cells:
+        x, y = cells[0]["centre"]
+        where = f"around the densest cell, centred at ({x:.3g}, {y:.3g})"
+    figure.suptitle(f"centred vectors on PCA axes ({plane.axis_a}, {plane.axis_b}), log density; zooms {where}",
+                    fontsize=10)
     figure.tight_layout()
     return figure

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from zspace.demo import QUICK, DemoSettings, run_demo
+
+def _component_line(kind: str, metrics: dict) -> str:
+    components = metrics["components"]
+    active = components.get("active_units", {})
+    dominant = [d["index"] for d in components.get("dominant", [])]
+    std = components["std"]
+    live = f"{active.get('count', '?')} of {metrics['dim']} components active (variance > {active.get('threshold')})"
+    listed = ", ".join(f"z{i}" for i in dominant[:12]) + (" ..." if len(dominant) > 12 else "")
+    return (f"  {kind.upper():4s} {live}; {len(components.get('inactive', []))} inactive; "
+            f"dominant: {listed or 'none'}; component std {min(std):.2f} ... {max(std):.2f}")
 
 
 def demo(
@@ -15,18 +24,22 @@ def demo(
     force: bool = typer.Option(False, "--force", help="Replace an earlier demo in --out."),
 ) -> None:
     """The tour: synthetic faces -> VAE and AE -> latents -> faces from N(0,I) (the VAE works, the AE fails)."""
+    from zspace.cli.progress import progress_bar
+    from zspace.demo import QUICK, DemoSettings, run_demo
+
     settings = QUICK if quick else DemoSettings()
-    result = run_demo(out, settings, force=force, say=typer.echo)
+    result = run_demo(out, settings, force=force, say=typer.echo, progress=progress_bar)
     typer.echo("\nWhat the demo made:")
     for name, path in result.figures.items():
         typer.echo(f"  {name:44s} {path}")
     for name, path in result.runs.items():
-        typer.echo(f"  {name.upper() + ' run (weights, config, history, latents)':44s} {path}")
-    typer.echo("\nWhat the numbers say (all latent vectors, exact):")
+        typer.echo(f"  {name.upper() + ' run (weights, latents, analysis, samples)':44s} {path}")
+    typer.echo("\nWhat the numbers say (all latent vectors, exact; RUN/analysis/metrics.json):")
     for kind, metrics in result.analyses.items():
-        radius = metrics["radius"]
-        typer.echo(f"  {kind.upper():4s} mean |component centre| {result.summary[f'{kind}_latent_mean_abs']:.2f}, "
-                   f"mean component std {result.summary[f'{kind}_latent_std']:.2f}, radius {radius['mean']:.1f} "
-                   f"(N(0,I) in {metrics['dim']} dims: about {radius['sqrt_dim']:.1f}), "
+        typer.echo(_component_line(kind, metrics))
+        radius, centres = metrics["radius"], metrics["components"]["mean"]
+        typer.echo(f"       mean |component centre| {sum(abs(c) for c in centres) / len(centres):.2f}; radius "
+                   f"{radius['mean']:.1f} (N(0,I) in {metrics['dim']} dims: about {radius['sqrt_dim']:.1f}); "
                    f"{metrics['pca']['components_for_90pct']} PCA axes hold 90% of the variance")
-    typer.echo("\nNext: zspace prepare / train / encode on your own data (see README.md).")
+    typer.echo(f"\nThe report of both runs, side by side (open it in a browser): {result.report}")
+    typer.echo("Next: zspace prepare / train / encode on your own data (see README.md).")

@@ -16,7 +16,7 @@ the median radius (their code: clamp_to_percentile=50, which drops the largest,
 outlier balls). R ≥ 1 means fⱼ lies inside a retained ball. Their code uses
 squared distances in this ratio; we use the paper's plain distances (the square
 root of theirs: same ranking, same threshold 1). A sample that coincides with a
-retained real vector scores inf.
+retained real vector scores very high, inf when its distance rounds to 0.
 
 All of it comes from one pass over real-vs-fake distance blocks
 (``distances.py``); no N x M matrix is held.

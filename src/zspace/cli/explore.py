@@ -1,0 +1,59 @@
+"""zspace explore RUN [--map tsne|pca|umap] [--port P] [--host H [--allow-remote]]"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from pathlib import Path
+
+import typer
+
+from zspace.errors import ZspaceError
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def explore(
+    run: Path = typer.Argument(..., help="Run folder with latents (zspace encode); analysis optional."),
+    map_method: str = typer.Option(None, "--map", help="Map shown first: tsne, pca or umap "
+                                   "(default: the saved t-SNE/UMAP map, else PCA)."),
+    port: int = typer.Option(8765, help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; anything but loopback needs --allow-remote."),
+    allow_remote: bool = typer.Option(False, "--allow-remote",
+                                      help="Allow a --host other than loopback (the explorer has no login)."),
+    device: str = typer.Option("cpu", help="Torch device for decoding, e.g. cpu or cuda:0."),
+) -> None:
+    """A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, neighbours."""
+    import uvicorn
+
+    from zspace.explore.app import LOOPBACK_HOSTS, create_app
+    from zspace.explore.data import open_explorer
+
+    if not 1 <= port <= 65535:
+        raise ZspaceError(f"--port {port}: choose a port between 1 and 65535")
+    loopback = is_loopback(host)
+    if not loopback and not allow_remote:
+        raise ZspaceError(f"--host {host} is not a loopback address: anyone who can reach it could use the explorer "
+                          "(it has no login); add --allow-remote if that is what you want")
+    started = time.monotonic()
+    data = open_explorer(run, map_method, device=device)
+    threading.Thread(target=data.warm_up, name="explore-warm-up", daemon=True).start()
+    app = create_app(data, LOOPBACK_HOSTS if loopback else None)
+    if not loopback:
+        typer.echo(f"warning: serving {run} on {host}:{port} to every machine that can reach it; "
+                   "the explorer has no login and decodes on request", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"{run}: {data.count:,} latent vectors of dimension {data.dim}; maps: {', '.join(data.maps)} "
+               f"(opened in {time.monotonic() - started:.1f} s)")
+    for note in data.notes:
+        typer.echo(f"note: {note}")
+    typer.echo(f"explorer at http://{shown}:{port}/  (Ctrl-C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

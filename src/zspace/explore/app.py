@@ -1,0 +1,260 @@
+"""The explorer's web app (FastAPI): a page, its vendored scripts, and a small JSON/binary API.
+
+Routes (every parameter is validated; a bad one is a 4xx with ``{"error": "one line"}``):
+
+    GET  /                          the page;  GET /static/<name> its files (a fixed list)
+    GET  /api/info                  run, maps, colour options, headline numbers, figures, notes
+    GET  /api/map/<map>             float32 x[m], y[m] (normalised to [-1, 1]), uint32 row[m]: binary, not JSON
+    GET  /api/colour/<map>/<by>     float32 value per map point;  GET /api/legend/<by>  its legend
+    GET  /api/point/<row>           a row's index attributes;  GET /api/thumb/<row>.png  its image
+    GET  /api/neighbours/<row>?k=   nearest rows in latent space (exact L2)
+    GET  /api/invert?map=&x=&y=     the latent point under a map click, decoded (see inverse.py)
+    POST /api/select?map=           body: uint32 map-point ids; size, a sample, decode of the mean
+    GET  /report                    RUN/report.html when it exists;  GET /figures/<name>  a listed figure
+
+Files are reached by id only (row numbers, map and figure names from lists made at start); no
+part of a request becomes a path. Host headers are checked against the names the server was
+started for (DNS rebinding), and pages carry a Content-Security-Policy that allows only this
+origin (plus ``unsafe-eval``: regl compiles its shaders' JavaScript with ``new Function``).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from importlib import resources
+
+import numpy as np
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from zspace.errors import ZspaceError
+from zspace.explore.data import ExplorerData, png_bytes
+from zspace.explore.inverse import invert
+from zspace.explore.summary import headline
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+STATIC = {  # name in the URL -> (file in the package's static folder, media type)
+    "app.js": ("app.js", "text/javascript"),
+    "style.css": ("style.css", "text/css"),
+    "regl-scatterplot.min.js": ("vendor/regl-scatterplot.min.js", "text/javascript"),
+    "LICENSES.txt": ("vendor/LICENSES.txt", "text/plain"),
+}
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; worker-src 'self' blob:; img-src 'self' data: blob:; "
+       "style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+MAX_COORDINATE = 1e3  # normalised map units: the data lie within [-1, 1]
+MAX_NEIGHBOURS = 100
+SAMPLE_IMAGES = 24
+BINARY = "application/octet-stream"
+
+
+def _fail(status: int, message: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=message)
+
+
+def _static_file(name: str) -> bytes:
+    return resources.files("zspace.explore").joinpath("static", name).read_bytes()
+
+
+def _data_url(image: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
+
+
+def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> FastAPI:
+    """The app serving ``data``; ``allowed_hosts`` None accepts any Host header (a non-loopback bind)."""
+    app = FastAPI(title="zspace explorer", docs_url=None, redoc_url=None, openapi_url=None)
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    page = _static_file("index.html")
+    static = {name: (_static_file(path), media) for name, (path, media) in STATIC.items()}
+    _install_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    def check_row(row: int) -> int:
+        if not 0 <= row < data.count:
+            raise _fail(404, f"row {row} not found; rows are 0..{data.count - 1}")
+        return row
+
+    def check_map(name: str):
+        if name not in data.maps:
+            raise _fail(404, f"map {name[:40]!r} not found; maps: {', '.join(data.maps)}")
+        return data.maps[name]
+
+    def check_number(name: str, value: float, limit: float) -> float:
+        if not math.isfinite(value) or abs(value) > limit:
+            raise _fail(422, f"{name}={value!r} must be a finite number within ±{limit:g}")
+        return value
+
+    def decode(latents: np.ndarray) -> np.ndarray:
+        if data.model is None:
+            raise _fail(409, "no model loaded, so nothing can be decoded")
+        from zspace.models.inference import decode as decode_batch
+
+        with data.decode_lock:
+            return decode_batch(data.model, np.asarray(latents, dtype=np.float32).reshape(-1, data.dim))
+
+    @app.get("/", include_in_schema=False)
+    def index_page() -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static_file(name: str) -> Response:
+        if name not in static:
+            raise _fail(404, "no such file")
+        body, media = static[name]
+        return Response(body, media_type=media, headers={"Cache-Control": "no-cache"})
+
+    @app.get("/api/info")
+    def info() -> dict:
+        return {
+            "run": data.run.name, "count": data.count, "dim": data.dim, "default_map": data.default_map,
+            "maps": [{"name": v.name, "title": v.title, "method": v.method, "count": v.count, "exact": v.exact}
+                     for v in data.maps.values()],
+            "colour_options": data.colour_options(), "default_colour": _default_colour(data),
+            "headline": headline(data.metrics, data.count, data.dim), "pca_source": data.pca_source,
+            "report": data.report_file is not None, "figures": list(data.figures),
+            "thumbnails": data.images is not None, "decoder": data.model is not None, "notes": list(data.notes),
+        }
+
+    @app.get("/api/map/{name}")
+    def map_points(name: str) -> Response:
+        view = check_map(name)
+        points = view.normalised()
+        body = (np.concatenate([points[:, 0], points[:, 1]]).astype("<f4").tobytes()
+                + view.rows.astype("<u4").tobytes())
+        return Response(body, media_type=BINARY, headers={"X-Count": str(view.count)})
+
+    @app.get("/api/colour/{name}/{by}")
+    def colour(name: str, by: str) -> Response:
+        view = check_map(name)
+        values = _colouring(data, by).values[view.rows]
+        return Response(values.astype("<f4").tobytes(), media_type=BINARY, headers={"X-Count": str(view.count)})
+
+    @app.get("/api/legend/{by}")
+    def legend(by: str) -> dict:
+        return _colouring(data, by).legend
+
+    @app.get("/api/point/{row}")
+    def point(row: int) -> dict:
+        check_row(row)
+        return {"row": row, "attributes": data.attributes(row)}
+
+    @app.get("/api/thumb/{row}.png")
+    def thumbnail(row: int) -> Response:
+        check_row(row)
+        if data.images is None:
+            raise _fail(404, "no thumbnails: the run's image cache is not available")
+        return Response(data.thumbnail_png(row), media_type="image/png", headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/api/neighbours/{row}")
+    def neighbours(row: int, k: int = Query(12)) -> dict:
+        check_row(row)
+        if not 1 <= k <= min(MAX_NEIGHBOURS, data.count - 1):
+            raise _fail(422, f"k={k} must be between 1 and {min(MAX_NEIGHBOURS, data.count - 1)}")
+        rows, distances = data.neighbours(row, k)
+        return {"row": row, "rows": rows.tolist(), "distances": distances.tolist()}
+
+    @app.get("/api/invert")
+    def invert_point(map: str = Query(...), x: float = Query(...), y: float = Query(...)) -> dict:  # noqa: A002
+        view = check_map(map)
+        check_number("x", x, MAX_COORDINATE)
+        check_number("y", y, MAX_COORDINATE)
+        found = invert(view, x, y, data.vectors, data.pca)
+        image = decode(found.latent)[0]
+        return {"map": view.name, "x": x, "y": y, "exact": found.exact, "nearest_row": found.nearest_row,
+                "distance": found.distance, "ratio": found.ratio, "void": found.void, "rows": found.rows,
+                "weights": found.weights, "radius": float(np.linalg.norm(found.latent)), "image": _data_url(image)}
+
+    @app.post("/api/select")
+    async def select(request: Request, map: str = Query(...)) -> dict:  # noqa: A002
+        view = check_map(map)
+        limit = 4 * view.count
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise _fail(413, f"selection larger than the {view.count} points of the map")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise _fail(413, f"selection larger than the {view.count} points of the map")
+        if not body or len(body) % 4:
+            raise _fail(422, "body must be uint32 map-point ids (4 bytes each), at least one")
+        points = np.frombuffer(bytes(body), dtype="<u4")
+        if int(points.max()) >= view.count:
+            raise _fail(422, f"point id {int(points.max())} not on the map; ids are 0..{view.count - 1}")
+        return await run_in_threadpool(_selection, data, view, points, decode)
+
+    @app.get("/report", include_in_schema=False)
+    def report() -> FileResponse:
+        if data.report_file is None:
+            raise _fail(404, "this run has no report.html; make one with zspace report")
+        return FileResponse(data.report_file, media_type="text/html")
+
+    @app.get("/figures/{name}", include_in_schema=False)
+    def figure(name: str) -> FileResponse:
+        if name not in data.figures:
+            raise _fail(404, "no such figure")
+        return FileResponse(data.figures[name], media_type="image/png")
+
+    return app
+
+
+def _colouring(data: ExplorerData, by: str):
+    if by not in data.colour_options():
+        raise _fail(404, f"colour by {by[:40]!r} unknown; use an index column, radius or z0..z{data.dim - 1}")
+    try:
+        return data.colouring(by)
+    except ZspaceError as err:
+        raise _fail(422, str(err)) from None
+
+
+def _default_colour(data: ExplorerData) -> str:
+    for name in ("label", "split"):
+        if name in data.columns:
+            return name
+    return "radius"
+
+
+def _selection(data: ExplorerData, view, points: np.ndarray, decode) -> dict:
+    rows = np.unique(view.rows[points])  # sorted: the memmap is read in order
+    mean = np.zeros(data.dim, dtype=np.float64)
+    for start in range(0, len(rows), 65_536):
+        mean += np.asarray(data.vectors[rows[start:start + 65_536]], dtype=np.float64).sum(axis=0)
+    mean /= len(rows)
+    rng = np.random.default_rng(len(rows))
+    sample = np.sort(rng.choice(rows, size=min(SAMPLE_IMAGES, len(rows)), replace=False))
+    return {"count": int(len(rows)), "sample": sample.tolist(), "mean_radius": float(np.linalg.norm(mean)),
+            "mean_image": _data_url(decode(mean)[0])}
+
+
+def _install_handlers(app: FastAPI) -> None:
+    """Every error answers ``{"error": "one line"}``; no traceback ever reaches the client."""
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, err: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(err.detail)[:300]}, status_code=err.status_code, headers=err.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"[:300]}, status_code=422)
+
+    @app.exception_handler(ZspaceError)
+    async def user_error(request: Request, err: ZspaceError) -> JSONResponse:
+        return JSONResponse({"error": str(err)[:300]}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, err: Exception) -> JSONResponse:
+        return JSONResponse({"error": f"internal error ({type(err).__name__})"}, status_code=500)

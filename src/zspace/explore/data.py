@@ -1,0 +1,278 @@
+"""What the explorer's server holds: the run's latents, images, index, maps, model and headline numbers.
+
+Everything is opened once when the server starts (:func:`open_explorer`) and only read by the
+requests afterwards; nothing is recomputed per request beyond a decode, a nearest-neighbour scan
+or a mean. The latents and images stay memory-mapped, so a million rows cost no load time; the
+slower pieces (the index CSV, k-d trees, latent norms) are built by :meth:`ExplorerData.warm_up`
+in a background thread, and on first use by whichever request needs them before that.
+
+Files are only ever reached through ids: a row number, a map name or a figure name from the
+lists made here. No request path becomes a file path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from zspace.analysis.pca import PCAResult
+from zspace.errors import ZspaceError
+from zspace.explore import colours
+from zspace.explore.maps import MapView, fit_pca, pca_planes, saved_maps, saved_pca
+from zspace.io import load_json
+from zspace.run import Run
+
+CHUNK_ROWS = 65_536
+FIGURE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.png$")
+MAP_METHODS = ("tsne", "pca", "umap")
+
+
+@dataclass
+class ExplorerData:
+    run: Run
+    vectors: np.ndarray  # (N, d) float32 memmap
+    images: np.ndarray | None  # (N, H, W, C) uint8 memmap; None when the cache is gone
+    index_file: Path | None
+    columns: list[str]  # index columns, read from the header only
+    pca: PCAResult
+    pca_source: str  # "analysis" or "latents"
+    maps: dict[str, MapView]
+    default_map: str
+    metrics: dict
+    figures: dict[str, Path]  # figure name -> file, listed once at start
+    notes: list[str]
+    model: object | None = None  # the Autoencoder; loaded at start
+    _index: dict | None = field(default=None, repr=False)
+    _norms: np.ndarray | None = field(default=None, repr=False)
+    _colourings: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    decode_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def count(self) -> int:
+        return int(self.vectors.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def report_file(self) -> Path | None:
+        return self.run.report_file if self.run.report_file.is_file() else None
+
+    # -- rows -------------------------------------------------------------------------------
+    def index(self) -> dict[str, np.ndarray]:
+        """The index columns (read once; a million-row CSV takes seconds, so warm_up starts it early)."""
+        with self._lock:
+            if self._index is None:
+                from zspace.data.index_table import read_index
+
+                self._index = read_index(self.index_file) if self.index_file is not None else {}
+                if self._index and len(next(iter(self._index.values()))) != self.count:
+                    self.notes.append("index table has another row count than the latents; attributes hidden")
+                    self._index = {}
+            return self._index
+
+    def attributes(self, row: int) -> dict[str, str | float | int]:
+        out: dict[str, str | float | int] = {}
+        for name, column in self.index().items():
+            value = column[row].item() if hasattr(column[row], "item") else column[row]
+            if isinstance(value, float) and not np.isfinite(value):
+                value = str(value)
+            out[name] = value
+        return out
+
+    def thumbnail_png(self, row: int) -> bytes:
+        if self.images is None:
+            raise ZspaceError("this run's image cache is not available, so there are no thumbnails")
+        return png_bytes(np.asarray(self.images[row]))
+
+    def norms(self) -> np.ndarray:
+        """Squared L2 norm of every latent row (float32 (N,)), for neighbour search and the radius colouring."""
+        with self._lock:
+            if self._norms is None:
+                norms = np.empty(self.count, dtype=np.float32)
+                for start in range(0, self.count, CHUNK_ROWS):
+                    chunk = np.asarray(self.vectors[start:start + CHUNK_ROWS], dtype=np.float32)
+                    norms[start:start + len(chunk)] = np.einsum("ij,ij->i", chunk, chunk)
+                self._norms = norms
+            return self._norms
+
+    def neighbours(self, row: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``count`` nearest rows to ``row`` in latent space (exact L2 over all rows, itself left out)."""
+        return self.nearest(np.asarray(self.vectors[row], dtype=np.float32), count, exclude=row)
+
+    def nearest(self, query: np.ndarray, count: int, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Exact nearest rows to ``query`` (d,): |x|^2 - 2 x.q + |q|^2, scanned in chunks."""
+        norms = self.norms()
+        query = np.asarray(query, dtype=np.float32)
+        best_rows, best_d2 = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        want = count + (1 if exclude is not None else 0)
+        for start in range(0, self.count, CHUNK_ROWS * 4):
+            chunk = np.asarray(self.vectors[start:start + CHUNK_ROWS * 4], dtype=np.float32)
+            d2 = norms[start:start + len(chunk)] - 2.0 * (chunk @ query)
+            take = min(want, len(d2))
+            part = np.argpartition(d2, take - 1)[:take]
+            best_rows = np.concatenate([best_rows, part + start])
+            best_d2 = np.concatenate([best_d2, d2[part]])
+        d2 = best_d2 + float(query @ query)
+        order = np.argsort(d2, kind="stable")
+        rows, d2 = best_rows[order], d2[order]
+        if exclude is not None:
+            keep = rows != exclude
+            rows, d2 = rows[keep], d2[keep]
+        return rows[:count], np.sqrt(np.clip(d2[:count], 0.0, None))
+
+    # -- colours ----------------------------------------------------------------------------
+    def colour_options(self) -> list[str]:
+        return [*self.columns, "radius", *(f"z{k}" for k in range(self.dim))]
+
+    def colouring(self, by: str) -> colours.Colouring:
+        """Per-row colours for ``by`` (an index column, "radius", or "zK" for latent component K); cached."""
+        with self._lock:
+            if by in self._colourings:
+                self._colourings.move_to_end(by)
+                return self._colourings[by]
+        if by == "radius":
+            colouring = colours.continuous(by, np.sqrt(self.norms()))
+        elif by.startswith("z") and by[1:].isdigit() and int(by[1:]) < self.dim:
+            column = np.empty(self.count, dtype=np.float32)
+            k = int(by[1:])
+            for start in range(0, self.count, CHUNK_ROWS):
+                column[start:start + CHUNK_ROWS] = self.vectors[start:start + CHUNK_ROWS, k]
+            colouring = colours.continuous(by, column)
+        elif by in self.columns:
+            index = self.index()
+            if by not in index:
+                raise ZspaceError(f"colour by {by!r}: the index table could not be read")
+            colouring = colours.from_column(by, index[by], self._label_names if by == "label" else None)
+        else:
+            raise ZspaceError(f"colour by {by!r}: not an index column, 'radius' or a latent component "
+                              f"z0..z{self.dim - 1}")
+        with self._lock:
+            self._colourings[by] = colouring
+            while len(self._colourings) > 8:
+                self._colourings.popitem(last=False)
+        return colouring
+
+    def _label_names(self, labels: np.ndarray) -> list[str]:
+        index = self.index()
+        if "label_name" not in index:
+            return [colours._number(v) for v in labels]
+        names = {}
+        for label, name in zip(index["label"], index["label_name"], strict=True):
+            names.setdefault(float(label), str(name))
+            if len(names) >= len(labels):
+                break
+        return [names.get(float(v), colours._number(v)) for v in labels]
+
+    def warm_up(self) -> None:
+        """Build what the first requests would otherwise wait for: the default map's tree, norms, the index."""
+        self.maps[self.default_map].spacing()
+        self.norms()
+        self.index()
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """uint8 (H, W, C) -> PNG bytes (fast settings: these are small and made per request)."""
+    picture = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, device: str = "cpu",
+                  load_model: bool = True) -> ExplorerData:
+    """Open everything the explorer serves; one ZspaceError when the run cannot be explored."""
+    run = run if isinstance(run, Run) else Run(run)
+    run.require()
+    if map_method is not None and map_method not in MAP_METHODS:
+        raise ZspaceError(f"map {map_method!r}: choose one of {', '.join(MAP_METHODS)}")
+    latents = run.latents(mmap=True)
+    vectors = latents.vectors
+    if vectors.ndim != 2 or len(vectors) < 2:
+        raise ZspaceError(f"{run.latents_file}: shape {vectors.shape}; the explorer needs at least 2 latent vectors")
+    notes: list[str] = []
+    images, index_file = _open_images(run, len(vectors), notes)
+    pca = saved_pca(run.analysis_dir, vectors.shape[1])
+    pca_source = "analysis"
+    if pca is None:
+        pca, pca_source = fit_pca(vectors), "latents"
+    views = pca_planes(vectors, pca)
+    embedded, skipped = saved_maps(run.analysis_dir, len(vectors))
+    notes += skipped
+    maps = {view.name: view for view in [*embedded, *views]}
+    default = _default_map(maps, map_method, run)
+    metrics = _metrics(run.analysis_dir, notes)
+    data = ExplorerData(run, vectors, images, index_file, _header(index_file), pca, pca_source, maps, default,
+                        metrics, _figures(run.analysis_dir), notes)
+    if load_model:
+        data.model = run.model(device)
+        if data.model.config.latent_dim != data.dim:
+            raise ZspaceError(f"{run.latents_file}: latents of dimension {data.dim} do not fit the model "
+                              f"(latent_dim {data.model.config.latent_dim}); encode the run again")
+    return data
+
+
+def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | None, Path | None]:
+    try:
+        meta = load_json(run.latents_meta_file) if run.latents_meta_file.is_file() else {}
+        cache = run.cache(meta["data"]) if meta.get("data") else run.cache()
+    except (ZspaceError, KeyError, OSError) as err:
+        notes.append(f"no thumbnails: the image cache could not be opened ({err})")
+        return None, None
+    index_file = cache.path / "index.csv"
+    if len(cache.images) != count:
+        notes.append(f"no thumbnails: the cache {cache.path} holds {len(cache.images)} images, the latents {count}")
+        return None, None
+    return cache.images, (index_file if index_file.is_file() else None)
+
+
+def _header(index_file: Path | None) -> list[str]:
+    if index_file is None:
+        return []
+    with open(index_file, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), [])
+    return [name for name in header[1:] if name not in ("source_id",)]
+
+
+def _default_map(maps: dict[str, MapView], method: str | None, run: Run) -> str:
+    if method == "pca":
+        return "pca-1-2"
+    wanted = [method] if method else ["tsne", "umap"]
+    for name, view in maps.items():
+        if view.method in wanted:
+            return name
+    if method:
+        raise ZspaceError(f"{run.analysis_dir}: no saved {method} map; compute one with zspace analyze "
+                          "or explore the PCA map")
+    return "pca-1-2"
+
+
+def _metrics(analysis_dir: Path, notes: list[str]) -> dict:
+    path = analysis_dir / "metrics.json"
+    if not path.is_file():
+        return {}
+    try:
+        metrics = load_json(path)
+    except ZspaceError as err:
+        notes.append(str(err))
+        return {}
+    return metrics if isinstance(metrics, dict) else {}
+
+
+def _figures(analysis_dir: Path) -> dict[str, Path]:
+    folder = analysis_dir / "figures"
+    if not folder.is_dir():
+        return {}
+    return {p.name: p for p in sorted(folder.iterdir())
+            if FIGURE_NAME.match(p.name) and p.is_file() and not p.is_symlink()}

@@ -176,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         print("zspace: aborted", file=sys.stderr)
         return 1
     except TyperException as err:  # usage errors: unknown option, missing argument, bad value
-        if type(err).__name__ == "NoArgsIsHelpError":
-            err.show()
+        if type(err).__name__ == "NoArgsIsHelpError":  # plain `zspace`: the help, on stdout like --help
+            typer.echo(err.ctx.get_help())
             return 0
         print(f"zspace: error: {err.format_message()} (see --help)", file=sys.stderr)
         return int(getattr(err, "exit_code", 2))

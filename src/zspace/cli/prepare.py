@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from zspace.cli.progress import progress_bar
-from zspace.data.cache import prepare_cache
+from zspace.data.cache import check_cache_output, prepare_cache
 from zspace.data.sources import SOURCES, SourceOptions, open_source
 
 
@@ -31,6 +31,7 @@ def prepare(
     force: bool = typer.Option(False, "--force", help="Replace --out if it exists."),
 ) -> None:
     """Prepare a data source once into a uint8 image cache (images.npy + index.csv + dataset.json)."""
+    check_cache_output(out, force)  # before reading the source, which may take a while
     options = SourceOptions(path=path, size=size, count=count, seed=seed, crop=crop, labels=labels)
     image_source = open_source(source, options)
     with progress_bar(image_source.count, "img", f"prepare {source}") as advance:

@@ -92,7 +92,8 @@ def _bar(total: int, unit: str, description: str, stream: TextIO) -> _TqdmReport
     from tqdm import tqdm
 
     return _TqdmReport(tqdm(total=total if total > 0 else None, unit=unit, desc=description, file=stream,
-                            dynamic_ncols=True, disable=False, unit_scale=True))
+                            dynamic_ncols=True, disable=False,
+                            unit_scale=total >= 10_000))  # 203k/203k, but 3/10 rather than 3.00/10.0
 
 
 class LineReport:

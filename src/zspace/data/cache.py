@@ -97,10 +97,7 @@ def prepare_cache(
         raise ZspaceError(f"--on-corrupt {on_corrupt!r}: choose 'error' or 'skip'")
     if not 0.0 <= max_corrupt <= 1.0:
         raise ZspaceError(f"--max-corrupt {max_corrupt}: must be a share between 0 and 1")
-    if force and out.exists() and not out.is_dir():
-        raise ZspaceError(f"{out}: a file, not an image cache folder; refusing to replace it even with force, "
-                          "choose another output path")
-    check_output(out, force, marker=DATASET_FILE)  # with force, only a folder holding a cache is replaced
+    check_cache_output(out, force)
     if source.count < 1:
         raise ZspaceError(f"{source.name}: the source holds no images")
     started = time.monotonic()
@@ -144,6 +141,15 @@ def prepare_cache(
         (partial / PROGRESS_FILE).unlink(missing_ok=True)
         _swap_into_place(partial, out)
         return open_cache(out)
+
+
+def check_cache_output(out: str | os.PathLike, force: bool = False) -> None:
+    """Refuse ``out`` if it exists, unless ``force`` and it is a cache (a user's folder is never replaced)."""
+    out = Path(out)
+    if force and out.exists() and not out.is_dir():
+        raise ZspaceError(f"{out}: a file, not an image cache folder; refusing to replace it even with force, "
+                          "choose another output path")
+    check_output(out, force, marker=DATASET_FILE)
 
 
 @contextlib.contextmanager

@@ -29,6 +29,8 @@ class CacheReport:
 def verify_cache(path: str | os.PathLike) -> CacheReport:
     """Count, shape, dtype, index rows, split sizes and checksum against dataset.json."""
     report = CacheReport(Path(path))
+    if report.path.exists() and not report.path.is_dir():
+        raise ZspaceError(f"{report.path}: a file, not a cache folder; pass the folder made by prepare")
     if not report.path.is_dir():
         raise ZspaceError(f"{report.path}: cache folder not found; check the path")
     try:

@@ -16,8 +16,9 @@ from zspace.training.run_writer import read_history
 
 # No BatchNorm: torch synchronises it only on GPUs, so on CPU ranks would normalise over
 # their own half-batch and the runs would differ for that reason alone.
+# A checkpoint every 3 steps (8 an epoch): the mid-epoch ones gather every rank's state.
 TRAIN = ["--model", "ae", "--filters", "8,16,16,16", "--latent-dim", "8", "--batch-size", "32",
-         "--epochs", "2", "--no-batch-norm", "--seed", "3"]
+         "--epochs", "2", "--no-batch-norm", "--seed", "3", "--checkpoint-every", "3"]
 
 
 def train(*args: str) -> None:
@@ -41,3 +42,4 @@ def test_ddp_two_processes_match_one(tmp_path: Path) -> None:
         str(tmp_path / "two" / "model.safetensors"))
     for key in first:
         torch.testing.assert_close(first[key], second[key], rtol=1e-3, atol=1e-4, msg=key)
+

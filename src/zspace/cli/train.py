@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
+from zspace.cli.progress import progress_bar
 from zspace.config import TrainConfig
 from zspace.data.cache import open_cache
-from zspace.errors import ZspaceError
+from zspace.errors import Interrupted, ZspaceError
 from zspace.models.architectures import ARCHITECTURES, model_config
+from zspace.run import Run
 from zspace.training.train import train as train_run
 
 
@@ -20,6 +23,13 @@ def parse_ints(text: str | None, option: str) -> tuple[int, ...] | None:
         return tuple(int(part) for part in text.split(","))
     except ValueError:
         raise ZspaceError(f"{option} {text!r}: give integers separated by commas, e.g. 32,64,128,256") from None
+
+
+def epoch_line(row: dict[str, float]) -> None:
+    """One line per epoch for a log: epoch, losses, speed."""
+    val = f", val loss {row['val_loss']:.2f}" if "val_loss" in row else ""
+    typer.echo(f"epoch {int(row['epoch'])}/{int(row['epochs'])}: loss {row['train_loss']:.2f}{val}, "
+               f"{row['images_per_second']:.0f} img/s, {row['seconds']:.0f} s", err=True)
 
 
 def train(
@@ -47,7 +57,9 @@ def train(
     channels_last: bool = typer.Option(False, "--channels-last", help="NHWC memory layout (GPUs with tensor cores)."),
     compile: bool = typer.Option(False, "--compile", help="torch.compile the network (first steps are slower)."),
     seed: int = typer.Option(0, help="Seed: same seed, same run (on the CPU)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last epoch."),
+    checkpoint_every: int = typer.Option(500, help="Checkpoint every N optimizer steps inside an epoch "
+                                         "(0: at epoch ends only)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last checkpoint."),
     force: bool = typer.Option(False, "--force", help="Replace an existing run in --out."),
 ) -> None:
     """Train a convolutional AE or VAE on an image cache (Lightning; weights in safetensors)."""
@@ -62,10 +74,19 @@ def train(
         data=str(data), epochs=epochs, batch_size=batch_size, learning_rate=lr, kl_weight=kl_weight,
         seed=seed, precision=precision, accelerator=accelerator, devices=devices, num_nodes=num_nodes,
         strategy=strategy, num_workers=num_workers, channels_last=channels_last, compile=compile,
+        checkpoint_every=checkpoint_every,
     )
-    if resume and (out / "checkpoint.safetensors").is_file():
+    run = Run(out)
+    if resume and run.has_checkpoint():
         typer.echo(f"{out}: resuming; the model and recipe come from its config.json and train_config.json")
-    result = train_run(config, train_config, out, resume=resume, force=force)
+    # A bar that moves on a terminal, none in a log; one line per epoch in both.
+    try:
+        result = train_run(config, train_config, out, resume=resume, force=force,
+                           progress=progress_bar if sys.stderr.isatty() else None, on_epoch=epoch_line)
+    except Interrupted as stop:
+        if run.has_checkpoint():
+            stop.kept.append(f"continue with: zspace train {data} --out {out} --resume")
+        raise
     if result.history:
         last = result.history[-1]
         val = f", val loss {last['val_loss']:.2f}" if "val_loss" in last else ""

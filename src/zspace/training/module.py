@@ -12,9 +12,11 @@ import torch
 from zspace.data.loader import to_model_input
 from zspace.errors import ZspaceError
 from zspace.models.autoencoder import Autoencoder
+from zspace.training.checkpoint import Position
 from zspace.training.losses import LossTerms, autoencoder_loss
 
 TERMS = ("loss", "reconstruction", "kl")
+TRAIN_SUMS = (*(f"train_{name}" for name in TERMS), "train_count")  # a mid-epoch checkpoint keeps these
 
 
 def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
@@ -32,6 +34,7 @@ class AutoencoderModule(L.LightningModule):
         epoch_offset: int = 0,
         optimizer_state: dict | None = None,
         compile: bool = False,
+        resume_from: Position | None = None,
     ) -> None:
         super().__init__()
         self.model = model
@@ -41,8 +44,10 @@ class AutoencoderModule(L.LightningModule):
         self.kl_weight = kl_weight
         self.learning_rate = learning_rate
         self.seed = seed
-        self.epoch_offset = epoch_offset  # epochs done before this fit (resume)
+        self.epoch_offset = epoch_offset  # complete epochs before this fit (resume)
         self.optimizer_state = optimizer_state
+        # A mid-epoch position: the first epoch of this fit continues it.
+        self.resume_from = resume_from if resume_from is not None and resume_from.mid_epoch else None
         self.sums: dict[str, torch.Tensor] = {}
         self.noise: torch.Generator | None = None
 
@@ -63,6 +68,28 @@ class AutoencoderModule(L.LightningModule):
         self.noise = torch.Generator(device=self.device)
         self.noise.manual_seed(epoch_seed(self.seed, self.epoch, self.global_rank))
         self.sums = {}
+        if self.current_epoch == 0 and self.resume_from is not None:
+            self._continue(self.resume_from)
+
+    def _continue(self, position: Position) -> None:
+        """Take up this rank's noise state and loss sums where the checkpoint left them."""
+        rank, world = self.global_rank, self.trainer.world_size if self.trainer else 1
+        assert position.sums is not None
+        if position.world_size == world and position.noise is not None:
+            self.noise.set_state(position.noise[rank].clone())
+            sums = position.sums[rank]
+        else:  # another device count: the data order holds, the noise cannot; rank 0 keeps the sums
+            sums = position.sums.sum(dim=0) if rank == 0 else torch.zeros_like(position.sums[0])
+        self.sums = {key: sums[i].to(self.device) for i, key in enumerate(TRAIN_SUMS)}
+
+    def rank_state(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(noise, sums) of every rank, stacked: (world, n) uint8 and (world, 4). Collective."""
+        noise = self.noise.get_state().to(self.device)
+        sums = torch.stack([torch.as_tensor(self.sums[key], device=self.device) for key in TRAIN_SUMS])
+        gather = self.trainer.strategy.all_gather
+        world = self.trainer.world_size
+        noise, sums = (t.cpu() if world > 1 else t.cpu().unsqueeze(0) for t in (gather(noise), gather(sums)))
+        return noise, sums
 
     def _terms(self, batch: torch.Tensor) -> LossTerms:
         images = to_model_input(batch)
@@ -82,10 +109,9 @@ class AutoencoderModule(L.LightningModule):
         if not torch.isfinite(terms.total):
             raise ZspaceError(
                 f"training stopped: the loss became {terms.total.item()} at step {self.global_step} "
-                f"(epoch {self.epoch + 1}); lower --lr, or use --precision 32"
+                f"(epoch {self.epoch + 1}); lower the learning rate, or train in 32-bit precision"
             )
         self._accumulate("train", terms, len(batch))
-        self.log("loss", terms.total.detach(), prog_bar=True, on_step=True, on_epoch=False)
         return terms.total
 
     def validation_step(self, batch: torch.Tensor, batch_idx: int) -> None:

@@ -1,18 +1,22 @@
 """train(): a run folder from an image cache, fresh or resumed.
 
-A run folder holds ``config.json`` (ModelConfig), ``train_config.json``,
-``model.safetensors`` (latest weights), ``checkpoint.safetensors`` (weights,
-Adam state, progress), ``history.csv`` (losses per epoch) and ``figures/``.
-Resuming continues from the last completed epoch; because data order and
-noise are functions of (seed, epoch), a resumed CPU run ends with the same
-weights as one that was never interrupted.
+A run folder (layout: :class:`zspace.run.Run`) holds ``config.json`` (ModelConfig),
+``train_config.json``, ``model.safetensors`` (latest weights), ``checkpoint.safetensors``
+(weights, Adam state, position), ``history.csv`` (losses per epoch) and ``figures/``.
+Resuming continues from the checkpoint, at an epoch's end or inside an epoch: because
+data order and noise are functions of (seed, epoch) and a mid-epoch checkpoint keeps the
+noise generator and the running loss sums, a resumed CPU run ends with the same weights
+as one that was never interrupted.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,18 +26,16 @@ from lightning.pytorch.utilities.rank_zero import rank_zero_only
 
 from zspace.config import ModelConfig, TrainConfig, load_config, save_config
 from zspace.data.cache import open_cache
-from zspace.errors import ZspaceError
+from zspace.errors import Interrupted, ZspaceError
 from zspace.models.autoencoder import Autoencoder, build_model
-from zspace.training.checkpoint import (
-    CHECKPOINT_FILE,
-    CONFIG_FILE,
-    TRAIN_CONFIG_FILE,
-    load_checkpoint,
-)
+from zspace.models.weights import save_weights
+from zspace.progress import Progress
+from zspace.run import Run
+from zspace.training.checkpoint import Position, load_checkpoint
 from zspace.training.datamodule import CacheDataModule
 from zspace.training.module import AutoencoderModule
-from zspace.training.progress import RunProgressBar
-from zspace.training.run_writer import HISTORY_FILE, RunWriter, read_history, write_history
+from zspace.training.progress import EpochProgress
+from zspace.training.run_writer import RunWriter, read_history, write_history
 
 
 @dataclass
@@ -57,10 +59,21 @@ def train(
     out: str | Path,
     resume: bool = False,
     force: bool = False,
-    progress_bar: bool = True,
+    progress_bar: bool = False,
+    progress: Progress | None = None,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> TrainResult:
-    """Train ``model_config`` on the cache ``train_config.data`` into the run folder ``out``."""
-    out = Path(out)
+    """Train ``model_config`` on the cache ``train_config.data`` into the run folder ``out``.
+
+    ``progress`` gets one step per epoch, advanced per batch (zspace.progress); ``on_epoch``
+    gets each epoch's history row (plus ``epochs``, the total). ``progress_bar=True`` is the
+    older spelling of the CLI's bars. On Ctrl-C/SIGTERM (:class:`Interrupted`, or Lightning's
+    KeyboardInterrupt) the exception says which checkpoint survives; a fresh run stopped before
+    its first checkpoint is removed.
+    """
+    run = Run(out)
+    if progress_bar and progress is None:
+        from zspace.cli.progress import progress_bar as progress  # deprecated spelling, for demo.py
     cache = open_cache(train_config.data)
     checksum = str(cache.meta.get("checksum", ""))
     if (model_config.image_size, model_config.channels) != (cache.image_size, cache.channels):
@@ -70,41 +83,37 @@ def train(
         )
     torch.manual_seed(train_config.seed)  # same initial weights for the same seed
     model = build_model(model_config)
-    optimizer_state, epochs_done, history = None, 0, []
+    optimizer_state, position = None, Position()
 
     # Under DDP, Lightning starts ranks 1.. by running this same command again once rank 0 is in
     # fit(); torchrun/SLURM start all ranks at once. Only rank 0 touches the run folder.
     rank_zero = rank_zero_only.rank == 0
-    if resume and (out / CHECKPOINT_FILE).is_file():
-        model_config, train_config, optimizer_state, epochs_done, history, model = _resume(
-            out, train_config, checksum, rank_zero
-        )
-    elif not rank_zero:
-        pass
-    elif out.exists() and any(out.iterdir()) and not force and not resume:
-        raise ZspaceError(f"{out}: run folder already exists; pass --resume to continue it, "
-                          "--force to replace it, or choose another --out")
-    elif force and out.exists() and not resume:
-        if any(out.iterdir()) and not (out / CONFIG_FILE).is_file():
-            raise ZspaceError(f"{out}: not a zspace run folder (no {CONFIG_FILE}); refusing to delete it "
-                              "with --force, choose another --out")
-        shutil.rmtree(out)
+    if resume:
+        model_config, train_config, optimizer_state, position, model = _resume(run, train_config, checksum)
+    elif rank_zero:
+        _make_room(run, force)
     train_config = replace(train_config, data=str(Path(train_config.data).resolve()), data_checksum=checksum)
     if rank_zero:
-        out.mkdir(parents=True, exist_ok=True)
-        save_config(out / CONFIG_FILE, model_config)
-        save_config(out / TRAIN_CONFIG_FILE, train_config)
-    remaining = train_config.epochs - epochs_done
+        run.path.mkdir(parents=True, exist_ok=True)
+        save_config(run.config_file, model_config)
+        save_config(run.train_config_file, train_config)
+    remaining = train_config.epochs - position.epochs_done
     if remaining <= 0:
-        return TrainResult(out, model.eval(), history, epochs_done)
+        if rank_zero:  # a kill between the last checkpoint and the files that follow it
+            save_weights(run.model_file, model)
+            write_history(run.history_file, position.history)
+        return TrainResult(run.path, model.eval(), position.history, position.epochs_done)
 
     _quiet_lightning()
     if train_config.channels_last:
         model = model.to(memory_format=torch.channels_last)  # inputs already arrive NHWC (loader.py)
     module = AutoencoderModule(model, train_config.kl_weight, train_config.learning_rate, train_config.seed,
-                               epochs_done, optimizer_state, compile=train_config.compile)
-    data = CacheDataModule(cache, train_config.batch_size, train_config.seed, epochs_done,
-                           train_config.num_workers, pin_memory=train_config.accelerator != "cpu")
+                               position.epochs_done, optimizer_state, compile=train_config.compile,
+                               resume_from=position)
+    data = CacheDataModule(cache, train_config.batch_size, train_config.seed, position.epochs_done,
+                           train_config.num_workers, pin_memory=train_config.accelerator != "cpu",
+                           skip_batches=position.epoch_batches)
+    writer = RunWriter(run, position, train_config.checkpoint_every, train_config.epochs, on_epoch)
     trainer = L.Trainer(
         max_epochs=remaining,
         accelerator=train_config.accelerator,
@@ -115,43 +124,101 @@ def train(
         logger=False,
         enable_checkpointing=False,  # our own safetensors checkpoints (RunWriter)
         enable_model_summary=False,
-        enable_progress_bar=progress_bar,
+        enable_progress_bar=False,  # ours (EpochProgress): one bar, in the library's convention
         num_sanity_val_steps=0,
         use_distributed_sampler=False,  # EpochShuffle shards by itself, seeded by epoch
+        # A run resumed mid-epoch has a shorter first epoch: its loader is rebuilt for the next ones.
+        reload_dataloaders_every_n_epochs=1 if position.mid_epoch else 0,
         # Synchronised BatchNorm keeps a multi-GPU run on the single-device recipe; torch has it
         # for GPUs only, so on CPU processes each rank normalises over its own share of the batch.
         sync_batchnorm=train_config.devices * train_config.num_nodes > 1 and train_config.accelerator != "cpu",
         log_every_n_steps=train_config.log_every_n_steps,
-        callbacks=[RunWriter(out, history), *([RunProgressBar(train_config.epochs)] if progress_bar else [])],
+        callbacks=[EpochProgress(progress, train_config.epochs), writer],
     )
-    trainer.fit(module, datamodule=data)
+    _fit(trainer, module, data, writer, fresh=not resume)
     if trainer.global_rank == 0:
-        _save_loss_figure(out, history)
-    return TrainResult(out, model.eval(), history, train_config.epochs)
+        _save_loss_figure(run, writer.history)
+    return TrainResult(run.path, model.eval(), writer.history, train_config.epochs)
 
 
-def _resume(out: Path, requested: TrainConfig, checksum: str, rank_zero: bool = True):
-    model_config = load_config(ModelConfig, out / CONFIG_FILE)
-    stored = load_config(TrainConfig, out / TRAIN_CONFIG_FILE)
+def _fit(trainer: L.Trainer, module: AutoencoderModule, data: CacheDataModule, writer: RunWriter,
+         fresh: bool) -> None:
+    """trainer.fit, with Ctrl-C and SIGTERM turned into :class:`Interrupted` saying what survives."""
+    sigint = signal.getsignal(signal.SIGINT)
+    try:
+        trainer.fit(module, datamodule=data)
+    except Interrupted as stop:  # the CLI's handlers; Lightning tears down and re-raises it
+        _note_kept(stop, writer, fresh, trainer.global_rank)
+        raise
+    except SystemExit:  # Lightning answers a KeyboardInterrupt with sys.exit(1)
+        if not isinstance(writer.exception, KeyboardInterrupt):
+            raise
+        stop = Interrupted(signal.SIGINT)
+        _note_kept(stop, writer, fresh, trainer.global_rank)
+        raise stop from None
+    finally:  # Lightning leaves SIGINT ignored after a KeyboardInterrupt
+        if sigint is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, sigint)
+
+
+def _note_kept(stop: Interrupted, writer: RunWriter, fresh: bool, rank: int) -> None:
+    if rank != 0:
+        return
+    if writer.saved is not None:
+        stop.kept.append(f"checkpoint at {writer.saved.describe()} in {writer.run.checkpoint_file}")
+    elif fresh:  # nothing to resume: leave no half-made run folder behind
+        for path in (writer.run.config_file, writer.run.train_config_file):
+            path.unlink(missing_ok=True)
+        try:
+            writer.run.path.rmdir()
+        except OSError:
+            pass
+
+
+def _make_room(run: Run, force: bool) -> None:
+    out = run.path
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ZspaceError(f"{out}: run folder already exists; pass --resume to continue it, "
+                          "--force to replace it, or choose another --out")
+    if force and out.exists():
+        if any(out.iterdir()) and not run.exists():
+            raise ZspaceError(f"{out}: not a zspace run folder (no {Run.CONFIG}); refusing to delete it "
+                              "with --force, choose another --out")
+        shutil.rmtree(out)
+
+
+def _resume(run: Run, requested: TrainConfig, checksum: str):
+    if not run.has_checkpoint():
+        what = "no checkpoint" if run.exists() else "no such run folder" if not run.path.exists() else (
+            "not a zspace run folder")
+        raise ZspaceError(f"{run.path}: nothing to resume ({what}: {run.checkpoint_file.name} not found); "
+                          "start a new run without --resume (with --force to replace the folder)")
+    model_config = load_config(ModelConfig, run.config_file)
+    stored = load_config(TrainConfig, run.train_config_file)
     if stored.data_checksum and stored.data_checksum != checksum:
-        raise ZspaceError(f"{out}: was trained on another dataset ({stored.data}); "
+        raise ZspaceError(f"{run.path}: was trained on another dataset ({stored.data}); "
                           "resume with the same data or start a new --out")
     torch.manual_seed(stored.seed)
     model = build_model(model_config)
     optimizer = torch.optim.Adam(model.parameters(), lr=stored.learning_rate)
-    progress = load_checkpoint(out / CHECKPOINT_FILE, model, optimizer)
-    epochs_done = int(progress["epochs_done"])
-    # Only the length of training may change on resume; the recipe stays the stored one.
-    train_config = replace(stored, epochs=max(requested.epochs, epochs_done))
-    history = [r for r in read_history(out / HISTORY_FILE) if r["epoch"] <= epochs_done]
-    if rank_zero:
-        write_history(out / HISTORY_FILE, history)
-    return model_config, train_config, optimizer.state_dict(), epochs_done, history, model
+    position = load_checkpoint(run.checkpoint_file, model, optimizer)
+    if not position.history:  # a checkpoint written before the history moved into it
+        position.history = [r for r in read_history(run.history_file) if r["epoch"] <= position.epochs_done]
+    # Only the length of training may change on resume; the recipe stays the stored one. An epoch
+    # in progress is always finished.
+    least = position.epochs_done + (1 if position.mid_epoch else 0)
+    train_config = replace(stored, epochs=max(requested.epochs, least))
+    if rank_zero_only.rank == 0:
+        for name in (Run.CHECKPOINT, Run.MODEL, Run.HISTORY):  # temp files of a write that was killed
+            for stale in run.path.glob(f".{name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+        write_history(run.history_file, position.history)
+    return model_config, train_config, optimizer.state_dict(), position, model
 
 
-def _save_loss_figure(out: Path, history: list[dict[str, float]]) -> None:
+def _save_loss_figure(run: Run, history: list[dict[str, float]]) -> None:
     if not history:
         return
     from zspace.report.figures import loss_curves_figure, save_figure
 
-    save_figure(loss_curves_figure(history), out / "figures" / "loss.png")
+    save_figure(loss_curves_figure(history), run.figures_dir / "loss.png")

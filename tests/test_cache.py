@@ -69,7 +69,7 @@ def test_failed_prepare_leaves_no_cache_and_resumes(tmp_path: Path) -> None:
         return good_read(start, stop)
 
     source.read = broken
-    with pytest.raises(ZspaceError, match="broken image.*re-run the same command"):
+    with pytest.raises(ZspaceError, match="broken image.*prepare again to continue"):
         prepare_cache(source, tmp_path / "c", chunk_size=8, workers=1)
     assert not (tmp_path / "c").exists()  # no half cache under the target name
     source.read = lambda start, stop: (calls.append(start), good_read(start, stop))[1]

@@ -5,7 +5,8 @@ Each victim is stopped at a moment the test controls, never after a sleep that h
 - prepare reads a folder whose last image is a named pipe (FIFO). A worker that opens it
   blocks until someone writes, so the test waits until the pipe has a reader (then the
   prepare is certainly running and cannot finish), and signals it then.
-- a plain command is a test command that writes a file when it is running and waits.
+- a plain command is a test command that starts a forked worker, writes a file when both
+  run, and waits.
 """
 
 from __future__ import annotations
@@ -118,12 +119,24 @@ def test_prepare_stopped_keeps_its_partial_cache_and_resumes(tmp_path: Path, num
 
 
 WAITING_COMMAND = """
-import signal, sys
+import multiprocessing, signal, sys
 from pathlib import Path
 from zspace.cli import main as cli
 
+def worker(ready):
+    # Like a DataLoader worker: it inherits the CLI's handlers and ends quietly on KeyboardInterrupt.
+    try:
+        ready.set()
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+
 def wait():
-    '''Say it runs, then wait for a signal.'''
+    '''Start a forked worker, say it runs, then wait for a signal.'''
+    ready = multiprocessing.get_context("fork").Event()
+    multiprocessing.get_context("fork").Process(target=worker, args=(ready,), daemon=True).start()
+    ready.wait()
     Path(sys.argv[1]).write_text("running")
     while True:
         signal.pause()
@@ -137,10 +150,10 @@ sys.exit(cli.main(["wait"]))
 def test_a_command_that_kept_nothing_says_so(tmp_path: Path, number: int) -> None:
     ready = tmp_path / "running"
     process = subprocess.Popen([sys.executable, "-c", WAITING_COMMAND, str(ready)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     wait_for(lambda: ready.exists() or process.poll() is not None, "the command runs")
     assert process.poll() is None, process.communicate()
-    process.send_signal(number)
+    os.killpg(process.pid, number)  # the command and its forked worker, as Ctrl-C does
     _, stderr = process.communicate(timeout=TIMEOUT)
     name = "SIGINT" if number == signal.SIGINT else "SIGTERM"
     assert process.returncode == 128 + number, stderr

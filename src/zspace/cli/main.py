@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -103,7 +104,18 @@ def _root(version: bool = typer.Option(False, "--version", is_eager=True, callba
     """Latent spaces of autoencoders: prepare data, train AE/VAE, encode, measure, sample, decode."""
 
 
+_OWNER = {"pid": -1}  # the process that installed the handlers
+
+
 def _raise_interrupted(signal_number: int, frame: object) -> None:
+    if os.getpid() != _OWNER["pid"]:
+        # A forked worker (a DataLoader's, a Pool's) inherited this handler: behave as Python's
+        # defaults, which such workers expect (they end quietly on KeyboardInterrupt).
+        if signal_number == signal.SIGINT:
+            raise KeyboardInterrupt
+        signal.signal(signal_number, signal.SIG_DFL)
+        os.kill(os.getpid(), signal_number)
+        return
     raise Interrupted(signal_number)
 
 
@@ -113,6 +125,7 @@ def signals_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():  # signals go to the main thread only
         yield
         return
+    _OWNER["pid"] = os.getpid()
     # A signal ignored by whoever started us (nohup, `cmd &` in a script) stays ignored.
     previous = {number: signal.signal(number, _raise_interrupted) for number in SIGNAL_NAMES
                 if signal.getsignal(number) is not signal.SIG_IGN}

@@ -92,11 +92,11 @@ def prepare_cache(
     """
     out = Path(out)
     if not 0.0 <= val_fraction < 1.0:
-        raise ZspaceError(f"--val-fraction {val_fraction}: must be in [0, 1)")
+        raise ZspaceError(f"val_fraction {val_fraction}: must be in [0, 1)")
     if on_corrupt not in ("error", "skip"):
-        raise ZspaceError(f"--on-corrupt {on_corrupt!r}: choose 'error' or 'skip'")
+        raise ZspaceError(f"on_corrupt {on_corrupt!r}: choose 'error' or 'skip'")
     if not 0.0 <= max_corrupt <= 1.0:
-        raise ZspaceError(f"--max-corrupt {max_corrupt}: must be a share between 0 and 1")
+        raise ZspaceError(f"max_corrupt {max_corrupt}: must be a share between 0 and 1")
     check_cache_output(out, force)
     if source.count < 1:
         raise ZspaceError(f"{source.name}: the source holds no images")
@@ -112,7 +112,7 @@ def prepare_cache(
             if share > max_corrupt:
                 raise ZspaceError(
                     f"{len(damaged)} of {source.count} images are damaged ({share:.2%}), more than "
-                    f"--max-corrupt {max_corrupt}; first: {damaged[0][1]}"
+                    f"max_corrupt {max_corrupt}; first: {damaged[0][1]}"
                 )
             keep = np.ones(source.count, dtype=bool)
             keep[[row for row, _ in damaged]] = False

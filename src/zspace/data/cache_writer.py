@@ -114,8 +114,8 @@ def write_images(
     try:
         for chunk, rows, bad in results:
             if bad and bad[0][0] == -1:
-                raise ZspaceError(f"{bad[0][1]} (or pass --on-corrupt skip; re-run the same command to "
-                                  "continue the prepare)")
+                raise ZspaceError(f"{bad[0][1]} (to skip damaged images, set on_corrupt to 'skip'; "
+                                  "prepare again to continue where it stopped)")
             done.add(chunk)
             damaged += bad
             if progress is not None:

@@ -1,0 +1,131 @@
+"""structure_analysis end to end (issue 12): Gaussian clouds of any covariance are never significant, a cloud of
+a few thin filaments is; the JSON shape; memmap, subsample, seeding and errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from zspace.analysis.structure import StructureOptions, structure_analysis
+from zspace.errors import ZspaceError
+
+FAST = dict(query_points=400, probes=200)
+def gaussian_cloud(kind: str, seed: int, points: int = 1500, dim: int = 48) -> np.ndarray:
+    """A Gaussian with a covariance of the given kind: isotropic, decaying spectrum, rank-deficient or elongated."""
+    rng = np.random.default_rng(seed)
+    white = rng.standard_normal((points, dim))
+    rotation, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
+    if kind == "isotropic":
+        return white
+    if kind == "decaying":
+        return (white * np.exp(-np.arange(dim) / 10)) @ rotation.T + rng.normal(0, 3, dim)
+    if kind == "collapsed":  # a VAE-like latent: a few live components, the rest near-constant
+        scales = np.where(np.arange(dim) < 12, rng.uniform(0.5, 3, dim), 1e-3)
+        return white * scales + rng.normal(0, 1, dim)
+    if kind == "elongated":
+        return (white * np.geomspace(30, 0.1, dim)) @ rotation.T
+    raise ValueError(kind)
+
+
+def filament_cloud(seed: int, points: int = 1500, dim: int = 48, curves: int = 4, noise: float = 0.01) -> np.ndarray:
+    """A few smooth random curves (sums of sines with random directions) with thin isotropic noise."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for _ in range(curves):
+        t = rng.uniform(0, 1, points // curves)[:, None]
+        directions = rng.standard_normal((5, dim))
+        phases = rng.uniform(0, 2 * np.pi, 5)
+        curve = sum(np.sin((j + 1) * np.pi * t + phases[j]) * directions[j] / (j + 1) for j in range(5))
+        parts.append(curve + rng.standard_normal(dim) * 0.5)
+    cloud = np.concatenate(parts)
+    return cloud + noise * rng.standard_normal(cloud.shape)
+
+
+@pytest.mark.parametrize("kind,seed", [("isotropic", 0), ("decaying", 1), ("collapsed", 2), ("elongated", 3),
+                                       ("decaying", 4)])
+def test_gaussian_clouds_are_never_significant(kind, seed):
+    result = structure_analysis(gaussian_cloud(kind, seed), StructureOptions(seed=seed, **FAST))
+    assert result.significant == [], [(t.name, t.data, t.null_mean, t.p_value) for t in result.significant]
+    assert "0 of" in result.verdict
+
+
+@pytest.fixture(scope="module")
+def filaments():
+    return structure_analysis(filament_cloud(5), StructureOptions(seed=5, **FAST))
+
+
+def test_filaments_are_significant(filaments):
+    significant = {t.name for t in filaments.significant}
+    assert {"local_anisotropy", "nn_distance_median", "intrinsic_dimension_mle"} <= significant
+    anisotropy = filaments.test("local_anisotropy")
+    assert anisotropy.data > anisotropy.null_mean
+    assert filaments.intrinsic_dimension["mle"] < 2 < filaments.null_intrinsic_dimension["mle"]
+    assert "filaments" in filaments.verdict and "not a Gaussian" in filaments.verdict
+
+
+def test_result_has_the_issue_shape(filaments):
+    shape = filaments.to_dict()
+    assert list(shape)[:4] == ["intrinsic_dimension", "null_intrinsic_dimension", "tests", "verdict"]
+    for key in ("twonn", "mle", "pca_90", "pca_95"):
+        assert key in shape["intrinsic_dimension"] and key in shape["null_intrinsic_dimension"]
+    for test in shape["tests"]:
+        assert {"name", "data", "null_mean", "null_std", "p_value", "significant"} <= set(test)
+    names = [t["name"] for t in shape["tests"]]
+    assert {"nn_distance_median", "local_anisotropy", "void_fraction_standard_normal",
+            "void_fraction_fitted_gaussian", "void_fraction_uniform_b4", "void_fraction_uniform_b1.5",
+            "empty_cells_pca1-2_centre_zoom0.5", "empty_cells_pca1-2_densest_zoom0.5"} <= set(names)
+    assert len(names) == len(set(names))
+    json.dumps(shape, allow_nan=False)  # strict JSON: NaN became null
+    assert isinstance(shape["verdict"], str) and len(shape["verdict"]) > 200
+
+
+def test_memmap_subsample_and_seed(tmp_path):
+    cloud = gaussian_cloud("decaying", 9, points=900, dim=16).astype(np.float32)
+    path = tmp_path / "latents.npy"
+    np.save(path, cloud)
+    mapped = np.load(path, mmap_mode="r")
+    options = StructureOptions(max_points=600, null_draws=3, query_points=200, probes=100, seed=3)
+    first = structure_analysis(mapped, options)
+    again = structure_analysis(mapped, options)
+    assert first.points == 600 and first.total_points == 900 and first.dim == 16
+    assert first.to_dict()["tests"] == again.to_dict()["tests"]
+    other = structure_analysis(mapped, StructureOptions(max_points=600, null_draws=3, query_points=200,
+                                                        probes=100, seed=4))
+    assert other.intrinsic_dimension["twonn"] != first.intrinsic_dimension["twonn"]
+
+
+def test_progress_counts_every_point():
+    seen = {}
+
+    def progress(total, unit, description):
+        import contextlib
+
+        @contextlib.contextmanager
+        def context():
+            seen["total"], seen["done"] = total, 0
+
+            def advance(n):
+                seen["done"] += n
+            yield advance
+        return context()
+
+    options = StructureOptions(null_draws=2, query_points=100, probes=50)
+    structure_analysis(gaussian_cloud("isotropic", 0, points=300, dim=8), options, progress=progress)
+    assert seen["total"] == seen["done"] == 3 * (100 + 4 * 50)
+
+
+def test_bad_input_raises_one_line():
+    cloud = gaussian_cloud("isotropic", 0, points=200, dim=8)
+    cloud[17, 3] = np.nan
+    with pytest.raises(ZspaceError, match="row 17"):
+        structure_analysis(cloud, StructureOptions(**FAST))
+    with pytest.raises(ZspaceError, match="at least 30 rows"):
+        structure_analysis(np.zeros((10, 4)))
+    with pytest.raises(ZspaceError, match="shape"):
+        structure_analysis(np.zeros(100))
+    with pytest.raises(ZspaceError, match="null_draws = 1"):
+        StructureOptions(null_draws=1)
+    with pytest.raises(ZspaceError, match="backend 'annoy'"):
+        StructureOptions(backend="annoy")

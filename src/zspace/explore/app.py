@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from importlib import resources
 
 import numpy as np
@@ -48,6 +49,7 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; worker-src 'self' b
        "style-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 MAX_COORDINATE = 1e3  # normalised map units: the data lie within [-1, 1]
 MAX_NEIGHBOURS = 100
+DIGITS = re.compile(r"^[0-9]{1,15}$")
 SAMPLE_IMAGES = 24
 BINARY = "application/octet-stream"
 
@@ -81,7 +83,10 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    def check_row(row: int) -> int:
+    def check_row(text: str) -> int:
+        if not DIGITS.match(text):  # strict: "1.0", "1e3", "+1", " 1" are not row numbers
+            raise _fail(422, f"row {text[:20]!r} must be a whole number 0..{data.count - 1}")
+        row = int(text)
         if not 0 <= row < data.count:
             raise _fail(404, f"row {row} not found; rows are 0..{data.count - 1}")
         return row
@@ -107,6 +112,10 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
     @app.get("/", include_in_schema=False)
     def index_page() -> Response:
         return Response(page, media_type="text/html; charset=utf-8")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static_file(name: str) -> Response:
@@ -146,22 +155,24 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
         return _colouring(data, by).legend
 
     @app.get("/api/point/{row}")
-    def point(row: int) -> dict:
-        check_row(row)
+    def point(row: str) -> dict:
+        row = check_row(row)
         return {"row": row, "attributes": data.attributes(row)}
 
     @app.get("/api/thumb/{row}.png")
-    def thumbnail(row: int) -> Response:
-        check_row(row)
+    def thumbnail(row: str) -> Response:
+        row = check_row(row)
         if data.images is None:
             raise _fail(404, "no thumbnails: the run's image cache is not available")
         return Response(data.thumbnail_png(row), media_type="image/png", headers={"Cache-Control": "max-age=3600"})
 
     @app.get("/api/neighbours/{row}")
-    def neighbours(row: int, k: int = Query(12)) -> dict:
-        check_row(row)
-        if not 1 <= k <= min(MAX_NEIGHBOURS, data.count - 1):
-            raise _fail(422, f"k={k} must be between 1 and {min(MAX_NEIGHBOURS, data.count - 1)}")
+    def neighbours(row: str, k: str = Query("12")) -> dict:
+        row = check_row(row)
+        most = min(MAX_NEIGHBOURS, data.count - 1)
+        if not DIGITS.match(k) or not 1 <= int(k) <= most:
+            raise _fail(422, f"k={k[:20]!r} must be a whole number between 1 and {most}")
+        k = int(k)
         rows, distances = data.neighbours(row, k)
         return {"row": row, "rows": rows.tolist(), "distances": distances.tolist()}
 

@@ -54,7 +54,7 @@ class MapView:
         low, high = self.coordinates.min(axis=0), self.coordinates.max(axis=0)
         self.centre = (low + high) / 2
         half = float(np.max(high - low)) / 2
-        self.scale = half * 1.02 if half > 0 else 1.0  # a small margin: no point on the very edge
+        self.scale = half * 1.05 if half > 0 else 1.0  # a small margin: no point on the very edge
 
     @property
     def count(self) -> int:

@@ -89,6 +89,8 @@ async function loadMap(name) {
   const started = performance.now();
   $("map-status").textContent = "loading map…";
   const buffer = await getBuffer(`/api/map/${encodeURIComponent(name)}`);
+  scatterplot.deselect(); // point ids belong to one map
+  $("selection-panel").hidden = true;
   const m = buffer.byteLength / 12;
   state.map = name;
   state.count = m;
@@ -125,6 +127,9 @@ function drawLegend(legend) {
   const box = $("legend");
   box.replaceChildren();
   if (legend.kind === "categorical") {
+    const counts = new Array(legend.categories.length).fill(0); // on this map (a t-SNE map may hold a subsample)
+    for (const v of state.values) counts[v] += 1;
+    legend.categories.forEach((c, k) => (c.count = counts[k]));
     for (const c of legend.categories) {
       const swatch = el("span", { className: "swatch" });
       swatch.style.background = c.colour;

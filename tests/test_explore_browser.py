@@ -1,0 +1,93 @@
+"""The explorer in a real headless Chromium: load, hover a point, click empty space, lasso a region.
+
+Screenshots go to $ZSPACE_SCREENSHOTS (default: the test's tmp folder). Skips, saying why, when
+playwright or a chromium executable is missing (``make test`` installs both as root).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the explorer needs fastapi (pip install fastapi uvicorn httpx)")
+
+from explore_browser import CENTRAL_POINT, EMPTIEST_SPOT, browser_missing, browser_page, lasso, serve  # noqa: E402
+from explore_fixtures import make_explorable_run  # noqa: E402
+
+from zspace.explore.app import create_app  # noqa: E402
+from zspace.explore.data import open_explorer  # noqa: E402
+
+MISSING = browser_missing()
+if MISSING:
+    print(f"test_explore_browser: skipped, {MISSING}")
+pytestmark = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
+
+
+@pytest.fixture(scope="module")
+def explorer_url(vae_run, tmp_path_factory):
+    run = make_explorable_run(vae_run, tmp_path_factory.mktemp("explore-browser"))
+    with serve(create_app(open_explorer(run))) as url:
+        yield url
+
+
+def _shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("ZSPACE_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_hover_click_and_lasso_in_chromium(explorer_url, tmp_path):
+    """On the t-SNE map: hover, click the void, lasso; then on a PCA plane: click (the exact inverse)."""
+    map_name = "tsne"
+    shots = _shots(tmp_path)
+    with browser_page() as page:
+        page.goto(explorer_url)
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        page.screenshot(path=str(shots / f"explore_{map_name}_loaded.png"))
+
+        # Hover a point: its thumbnail appears in the hover card.
+        point = page.evaluate(CENTRAL_POINT)
+        page.mouse.move(point["x"] - 30, point["y"] - 30)
+        page.mouse.move(point["x"], point["y"], steps=4)
+        page.wait_for_function("window.zspace.state.timings.hover !== null", timeout=10_000)
+        assert page.is_visible("#hover-card")
+        src = page.get_attribute("#hover-image", "src")
+        hovered = page.evaluate("window.zspace.state.timings.hover.row")
+        assert src == f"/api/thumb/{hovered}.png"
+        assert page.evaluate("document.getElementById('hover-image').naturalWidth") == 32
+        page.screenshot(path=str(shots / f"explore_{map_name}_hover.png"))
+
+        # Click empty space: a decoded image and the distance to the nearest data point.
+        spot = page.evaluate(EMPTIEST_SPOT)
+        page.mouse.move(spot["x"], spot["y"], steps=4)
+        page.wait_for_function("window.zspace.state.hovered === null", timeout=5_000)
+        page.mouse.click(spot["x"], spot["y"])
+        page.wait_for_function("window.zspace.state.timings.click !== null", timeout=10_000)
+        assert page.is_visible("#click-panel")
+        assert page.get_attribute("#click-image", "src").startswith("data:image/png;base64,")
+        text = page.inner_text("#click-text")
+        assert "nearest point" in text and ("void" in text or "among the data" in text)
+        page.screenshot(path=str(shots / f"explore_{map_name}_click.png"))
+
+        # Lasso a region around the hovered point: the selection panel with its size and the mean's decode.
+        lasso(page, (point["x"], point["y"]), 120)
+        page.wait_for_function("window.zspace.state.timings.select !== null", timeout=10_000)
+        count = page.evaluate("window.zspace.state.timings.select.count")
+        assert count >= 1 and page.inner_text("#selection-count") == f"{count:,}"
+        assert page.get_attribute("#selection-mean", "src").startswith("data:image/png;base64,")
+        assert page.locator("#selection-sample img").count() == min(count, 24)
+        page.screenshot(path=str(shots / f"explore_{map_name}_lasso.png"))
+
+        page.click("#mode-pan")
+        page.select_option("#map-select", "pca-1-2")
+        page.wait_for_function("window.zspace.state.map === 'pca-1-2' && window.zspace.state.count === 192")
+        page.evaluate("window.zspace.state.timings.click = null")
+        spot = page.evaluate(EMPTIEST_SPOT)
+        page.mouse.move(spot["x"], spot["y"], steps=4)
+        page.mouse.click(spot["x"], spot["y"])
+        page.wait_for_function("window.zspace.state.timings.click !== null", timeout=10_000)
+        assert "exact inverse of the PCA plane" in page.inner_text("#click-text")
+        page.screenshot(path=str(shots / "explore_pca_click.png"))
+        assert page.errors == []

@@ -152,8 +152,9 @@ OS_ERRORS: dict[int, tuple[str, str]] = {
     errno.EISDIR: ("this is a folder where a file was expected", "give a file path"),
     errno.ENOTDIR: ("a part of this path is a file where a folder was expected", "check the path"),
     errno.ENOENT: ("no such file or folder", "check the path"),
-    errno.EACCES: ("no permission", "choose a writable --out, or change the permissions"),
-    errno.EPERM: ("not permitted", "choose a writable --out, or change the permissions"),
+    errno.EACCES: ("this user may not read or write there", "choose a writable --out, or change the permissions"),
+    errno.EPERM: ("the system refuses this here, e.g. a special or protected folder",
+                  "choose a writable --out, or change the permissions"),
     errno.EROFS: ("the filesystem is read-only", "choose a writable --out"),
 }
 

@@ -55,7 +55,7 @@ def local_eigenvalues(index: NeighbourIndex, points: np.ndarray, neighbours: np.
         own = np.asarray(points[start:start + chunk], dtype=np.float64) - index.centre  # (c, d)
         group = np.concatenate([own[:, None, :], index.exact[rows]], axis=1)  # (c, k+1, d)
         group -= group.mean(axis=1, keepdims=True)
-        gram = np.einsum("cid,cjd->cij", group, group) / (group.shape[1] - 1)  # (c, k+1, k+1)
+        gram = group @ group.transpose(0, 2, 1) / (group.shape[1] - 1)  # (c, k+1, k+1)
         values.append(np.linalg.eigvalsh(gram)[:, ::-1])
     return np.clip(np.concatenate(values), 0.0, None) if values else np.zeros((0, neighbours.shape[1] + 1))
 

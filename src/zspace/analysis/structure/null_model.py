@@ -4,7 +4,8 @@ A draw is made in three steps:
 
 1. G: N x r independent standard normals, r = the rank of the data covariance;
 2. whiten G exactly: centre it, then G_w = G_c L^-T with L the Cholesky factor
-   of G's own sample covariance, so G_w has mean 0 and covariance I up to rounding;
+   of G's own sample covariance, so G_w has mean 0 and covariance I up to rounding
+   (computed with step 3 as one product G_c (L^-T B), one N x r x d multiplication);
 3. colour with the data: Y = mean + G_w B, B = Lambda^(1/2) V^T from the
    eigendecomposition S = V Lambda V^T of the data covariance (eigenvalues at
    rounding level dropped, which is what makes rank-deficient data such as a
@@ -72,7 +73,9 @@ class GaussianNull:
         gaussian -= gaussian.mean(axis=0)
         own = gaussian.T @ gaussian / (self.count_ - 1)  # (r, r)
         lower = np.linalg.cholesky((own + own.T) / 2)
-        # G_w = G_c L^-T, i.e. solve L G_w^T = G_c^T
-        whitened = solve_triangular(lower, gaussian.T, lower=True, check_finite=False).T  # (N, r)
-        whitened -= whitened.mean(axis=0)  # remove the rounding left in the mean
-        return whitened @ self.colouring_ + self.mean_
+        # G_w = G_c L^-T and Y = G_w B + mean, in one product: M = L^-T B (r, d), Y = G_c M + mean
+        mixing = solve_triangular(lower.T, self.colouring_, lower=False, check_finite=False)  # (r, d)
+        cloud = gaussian @ mixing  # (N, d)
+        cloud -= cloud.mean(axis=0)  # remove the rounding left in the mean
+        cloud += self.mean_
+        return cloud

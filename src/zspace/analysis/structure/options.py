@@ -29,7 +29,7 @@ class StructureOptions:
     """
 
     max_points: int | None = 50_000
-    query_points: int = 5_000
+    query_points: int = 4_000
     null_draws: int = 5
     seed: int = 0
     alpha: float = 0.01
@@ -37,7 +37,7 @@ class StructureOptions:
     twonn_discard: float = 0.1
     mle_k: tuple[int, int] = (10, 20)
     anisotropy_k: int = 20
-    probes: int = 1_000
+    probes: int = 500
     uniform_bounds: tuple[float, ...] = (4.0, 1.5)
     planes: tuple[tuple[int, int], ...] = SEED_PLANES
     zooms: tuple[float, ...] = (8.0, 2.0, 0.5)

@@ -33,7 +33,12 @@ class KernelDistance:
 
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """k(x, y) = (x·y / d + 1)³ for all row pairs: (m, d), (n, d) -> (m, n), float64."""
-    return (x @ y.T / x.shape[1] + 1.0) ** 3
+    base = x @ y.T  # (m, n)
+    base /= x.shape[1]
+    base += 1.0
+    cube = base * base  # two multiplications: numpy's general ** 3 is about 10x slower
+    cube *= base
+    return cube
 
 
 def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:

@@ -9,7 +9,9 @@ collapsed components does):
   well-separated groups (:func:`zspace.analysis.groups.split_groups`; sigma floor
   0.05, i.e. 5% in width, and neighbouring group centres at least
   ``min_width_ratio`` = 1.5x apart). With more than one group, the widest group
-  is **dominant** ("wide"), and a lower group whose centre is below
+  is **dominant** ("wide"), except its members narrower than half the group's
+  centre (partly active components on the way to collapse: "typical"), and a
+  lower group whose centre is below
   ``inactive_ratio`` (0.3) x the widest group's centre is **inactive**
   (collapsed: under a tenth of the variance of the live ones). A lower group
   closer than that is the bulk ("typical"): an AE whose components are all wide
@@ -36,6 +38,7 @@ from zspace.analysis.groups import Grouping, split_groups
 
 WIDTH_SIGMA_FLOOR = 0.05  # log units: a half-width measured to about 5%
 CENTRE_SIGMA_FLOOR = 0.05  # in typical stds
+PARTLY_ACTIVE_RATIO = 0.5  # a member of the widest group narrower than this x its centre is typical, not dominant
 
 
 def active_units(std: np.ndarray, threshold: float = 0.01) -> list[int]:
@@ -70,7 +73,7 @@ def classify_components(mean: np.ndarray, std: np.ndarray, half_width: np.ndarra
             centre = float(np.exp(widths.centres[g]))
             if g == top and widths.count > 1:
                 below = float(np.exp(widths.centres[top - 1]))
-                for i in members:
+                for i in members[half_width[members] >= PARTLY_ACTIVE_RATIO * centre]:
                     width_why[int(i)] = (f"half-width {half_width[i]:.3g} in the widest of {widths.count} groups "
                                          f"(group centre {centre:.3g}, {centre / below:.2g}x the next group's "
                                          f"{below:.3g}; Ashman D {widths.separation[top - 1]:.1f})")

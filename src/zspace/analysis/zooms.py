@@ -11,7 +11,10 @@ centred cloud can be a ring, with no point at its centre). So:
 - every side is drawn twice: around the centre (0, 0), and around the densest
   cell, the fullest bin of a 2-D histogram whose bins are as large as the
   smallest window (so the smallest window holds that cell); the cell's centre
-  is recorded, so the figure can say which cell it is.
+  is recorded, so the figure can say which cell it is. When that cell lies
+  inside the smallest window around the centre, the centre zooms already show
+  it and the second set is left out (the full-range window records the cell
+  and ``densest_cell_apart_from_centre``).
 
 A window is a dict: ``around`` ("full range", "centre" or "densest cell"),
 ``side`` (in ``units``), ``units``, ``x`` and ``y`` ([low, high] in data units).
@@ -51,7 +54,11 @@ def zoom_windows(points: np.ndarray, spread: np.ndarray, sides: list[float | Non
     if not zoomed or len(points) == 0:
         return windows
     dense = densest_cell(points, min(zoomed) * scale)
-    for around, centre in (("centre", np.zeros(2)), ("densest cell", dense)):
+    # a densest cell inside the smallest centre window is already shown by the centre zooms: no second set
+    apart = bool(np.any(np.abs(dense) > min(zoomed) * scale / 2))
+    for window in windows:
+        window.update({"densest_cell": dense.tolist(), "densest_cell_apart_from_centre": apart})
+    for around, centre in (("centre", np.zeros(2)), ("densest cell", dense))[: 2 if apart else 1]:
         for side in zoomed:
             half = side * scale / 2
             windows.append({"around": around, "side": float(side), "units": units, "centre": centre.tolist(),

@@ -95,6 +95,10 @@ def pca_density_figure(plane: PCAPlane, around: str = "centre", bins: int | None
             if row == 1:
                 ax.set_xlabel(f"PCA axis {plane.axis_a}")
     where = "around the centre (0, 0)"
+    marked = [w for w in windows if "densest_cell" in w and not w["densest_cell_apart_from_centre"]]
+    if marked:
+        where += " (the densest cell, at ({:.3g}, {:.3g}), lies in the smallest window)".format(
+            *marked[0]["densest_cell"])
     cells = [w for w in windows if w["around"] == "densest cell"]
     if cells:
         x, y = cells[0]["centre"]

@@ -1,0 +1,105 @@
+"""Dominant, inactive and active components (issue 10 section 2, issue 11 items 9 and 12)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zspace.analysis import AnalysisOptions, analyze
+from zspace.analysis.dominant import active_units, classify_components
+from zspace.analysis.groups import split_groups
+
+FAST = AnalysisOptions(figures=False, pca_planes=(), plane_pairs=0)
+
+
+def latents_with_stds(stds, count: int = 8_000, seed: int = 0, shifts=None) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((count, len(stds))) * np.asarray(stds)
+    if shifts is not None:
+        z += np.asarray(shifts)
+    return z.astype(np.float32)
+
+
+def test_demo_vae_pattern_two_groups(tmp_path) -> None:
+    # the demo VAE: 12 live components (spread 0.55-1.2) and 20 collapsed ones (0.07-0.35), interleaved
+    rng = np.random.default_rng(1)
+    live, collapsed = rng.uniform(0.55, 1.2, 12), rng.uniform(0.07, 0.35, 20)
+    stds = np.empty(32)
+    order = rng.permutation(32)
+    stds[order[:12]], stds[order[12:]] = live, collapsed
+    result = analyze(latents_with_stds(stds), None, tmp_path / "a", FAST)
+    components = result.components
+    assert sorted(c.index for c in components.dominant) == sorted(order[:12].tolist())
+    assert components.inactive == sorted(order[12:].tolist())
+    assert all("half-width" in c.why and "widest of 2 groups" in c.why for c in components.dominant)
+    # the ranked table puts the 12 live ones first
+    assert set(components.by_half_width[:12]) == set(order[:12].tolist())
+    assert set(components.live_first[:12]) == set(order[:12].tolist())
+
+
+def test_simulated_demo_vae_with_equal_widths(tmp_path) -> None:
+    stds = [0.8] * 12 + [0.2] * 20
+    components = analyze(latents_with_stds(stds, seed=2), None, tmp_path / "a", FAST).components
+    assert [c.index for c in components.dominant] == list(range(12))
+    assert components.inactive == list(range(12, 32))
+    assert components.labels == ["dominant"] * 12 + ["inactive"] * 20
+
+
+def test_wide_autoencoder_with_a_few_much_wider(tmp_path) -> None:
+    # an AE: every component wide (std 2-3), four much wider (std 6-8), centres off zero: dominant four, none inactive
+    rng = np.random.default_rng(3)
+    stds = np.concatenate([rng.uniform(2, 3, 28), rng.uniform(6, 8, 4)])
+    shifts = rng.uniform(-1, 1, 32)
+    components = analyze(latents_with_stds(stds, seed=4, shifts=shifts), None, tmp_path / "b", FAST).components
+    assert [c.index for c in components.dominant] == [28, 29, 30, 31]
+    assert components.inactive == []
+    assert components.labels.count("typical") == 28
+
+
+def test_homogeneous_components_give_one_group() -> None:
+    rng = np.random.default_rng(5)
+    for values in (np.log(rng.uniform(0.9, 1.1, 64)), rng.normal(0, 0.3, 256), np.log(np.full(16, 1.2))):
+        assert split_groups(values, 0.05, np.log(1.5)).count == 1
+
+
+def test_groups_are_contiguous_and_ordered() -> None:
+    values = np.log(np.r_[np.full(5, 0.1), np.full(20, 1.0), np.full(3, 4.0)])
+    grouping = split_groups(values, 0.05, np.log(1.5))
+    assert grouping.count == 3
+    assert grouping.labels.tolist() == [0] * 5 + [1] * 20 + [2] * 3
+    assert np.allclose(np.exp(grouping.centres), [0.1, 1.0, 4.0], rtol=0.01)
+
+
+def test_constant_component_is_inactive_with_zero_width(tmp_path) -> None:
+    z = latents_with_stds([1.0] * 8, count=3_000, seed=6)
+    z[:, 3] = 7.5  # constant, far from zero
+    components = analyze(z, None, tmp_path / "c", FAST).components
+    assert components.half_width[3] == 0.0 and components.std[3] == 0.0
+    assert components.inactive == [3] and components.dominant == []
+    assert components.labels[3] == "inactive" and 3 not in components.active_units
+
+
+def test_active_units_match_numpy_variance() -> None:
+    rng = np.random.default_rng(7)
+    z = rng.standard_normal((5_000, 6)) * np.array([1.0, 0.5, 0.11, 0.09, 0.02, 0.0])
+    std = z.std(axis=0, ddof=1)
+    expected = np.flatnonzero(z.var(axis=0, ddof=1) > 0.01).tolist()
+    assert active_units(std) == expected == [0, 1, 2]
+    assert active_units(std, threshold=0.2) == [0, 1]
+
+
+def test_inactive_ratio_decides_collapsed_or_bulk() -> None:
+    half_width = np.r_[np.full(20, 0.5), np.full(4, 2.0)]  # a lower group at 0.25 of the widest
+    mean, std = np.zeros(24), half_width / 1.1774
+    assert classify_components(mean, std, half_width, inactive_ratio=0.3)["inactive"] == list(range(20))
+    lenient = classify_components(mean, std, half_width, inactive_ratio=0.2)
+    assert lenient["inactive"] == [] and [d.index for d in lenient["dominant"]] == [20, 21, 22, 23]
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1.0, -0.5])
+def test_inactive_ratio_is_checked(ratio: float, tmp_path) -> None:
+    from zspace.errors import ZspaceError
+
+    with pytest.raises(ZspaceError, match="inactive ratio"):
+        analyze(latents_with_stds([1.0] * 3, count=50), None, tmp_path / "x", AnalysisOptions(inactive_ratio=ratio))
+    assert not (tmp_path / "x").exists()

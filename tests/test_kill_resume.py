@@ -122,7 +122,8 @@ KILL_POINTS = {
 }
 
 
-@pytest.mark.parametrize("point", list(KILL_POINTS))
+@pytest.mark.parametrize("point", [pytest.param(p, marks=pytest.mark.slow) if p != "mid-epoch" else p
+                                   for p in KILL_POINTS])
 def test_sigkill_then_resume_matches_uninterrupted(point: str, straight: tuple[Path, Path], tmp_path: Path) -> None:
     data, reference = straight
     target, count, (epochs_done, epoch_batches) = KILL_POINTS[point]
@@ -158,7 +159,9 @@ def _cli_handles_signals() -> bool:
 
 
 @pytest.mark.skipif(not _cli_handles_signals(), reason="cli/main.py does not turn signals into Interrupted yet")
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+# SIGTERM meets Lightning's own SIGTERM handler (which calls ours); SIGINT's path is tested in-process.
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGINT, marks=pytest.mark.slow), signal.SIGTERM],
+                         ids=["SIGINT", "SIGTERM"])
 def test_interrupted_training_says_what_survives(sig: int, straight: tuple[Path, Path], tmp_path: Path) -> None:
     data, _ = straight
     run = tmp_path / "run"

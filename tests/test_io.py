@@ -85,3 +85,23 @@ def test_full_disk_leaves_the_old_cache_intact(tmp_path: Path) -> None:
     assert done.stderr.splitlines()[-1] == said[0]
     assert (tmp_path / "cache" / "images.npy").read_bytes() == before
     assert len(open_cache(tmp_path / "cache")) == len(old)
+
+
+def test_signals_are_held_until_a_rename_pair_is_done() -> None:
+    import signal
+    import threading
+
+    from zspace.io import signals_held
+
+    got: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: got.append(number))
+    try:
+        with signals_held():
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # delivered to this thread, now
+            for _ in range(100):  # give the interpreter every chance to run a handler
+                pass
+            assert got == []
+        assert got == [signal.SIGTERM]  # acted on once the block ended
+        assert signal.getsignal(signal.SIGTERM) is not None and got.count(signal.SIGTERM) == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -13,7 +13,9 @@ import errno
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import tokenize
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,21 +179,50 @@ def replace_folder(destination: str | os.PathLike, force: bool = False, marker: 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     old = None
-    if destination.exists() or destination.is_symlink():
-        old = destination.parent / f".{destination.name}.{os.getpid()}.old"
-        os.replace(destination, old)
-    try:
-        os.replace(tmp, destination)
-    except BaseException:
-        if old is not None:
-            os.replace(old, destination)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with signals_held():  # a Ctrl-C between the two renames would leave no folder at all
+        if destination.exists() or destination.is_symlink():
+            old = destination.parent / f".{destination.name}.{os.getpid()}.old"
+            os.replace(destination, old)
+        try:
+            os.replace(tmp, destination)
+        except BaseException:
+            if old is not None:
+                os.replace(old, destination)
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     if old is not None:
         if old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then act on them: for steps that must not be split.
+
+    Only in the main thread (the only one that may set handlers); elsewhere the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    for number, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(number, lambda received, frame: caught.append(received))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            if handler is not signal.SIG_IGN:
+                signal.signal(number, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # e.g. the CLI's: raises Interrupted now, after the block
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), caught[0])
 
 
 def _umask() -> int:

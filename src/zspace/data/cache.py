@@ -33,7 +33,7 @@ from zspace.data.cache_writer import PROGRESS_FILE, write_images
 from zspace.data.index_table import LazyIndex, count_rows, write_index
 from zspace.data.source import ImageSource
 from zspace.errors import Interrupted, ZspaceError
-from zspace.io import atomic_path, check_output, create_npy, load_json, load_npy, save_json
+from zspace.io import atomic_path, check_output, create_npy, load_json, load_npy, save_json, signals_held
 
 IMAGES_FILE = "images.npy"
 INDEX_FILE = "index.csv"
@@ -207,6 +207,11 @@ def _with_split(source: ImageSource, val_fraction: float) -> dict[str, np.ndarra
 
 
 def _swap_into_place(partial: Path, out: Path) -> None:
+    with signals_held():  # a Ctrl-C between the renames would leave neither cache under ``out``
+        _swap(partial, out)
+
+
+def _swap(partial: Path, out: Path) -> None:
     if out.exists():
         trash = out.parent / f".{out.name}.old-{os.getpid()}"
         os.replace(out, trash)

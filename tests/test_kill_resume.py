@@ -110,6 +110,10 @@ def straight(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = cache(base / "faces", 320)
     done = zspace("train", str(data), "--out", str(base / "straight"), *TRAIN, "--epochs", "3")
     assert done.returncode == 0, done.stderr[-3000:]
+    # stderr is a pipe, as in a log: no bar (neither Lightning's nor ours), one line per epoch.
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"], done.stderr[-3000:]
+    assert all("val loss" in line and "img/s" in line for line in lines)
     return data, base / "straight"
 
 

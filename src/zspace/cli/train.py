@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import typer
 
-from zspace.cli.progress import progress_bar
+from zspace.cli.progress import MODE_VARIABLE, progress_bar
 from zspace.config import TrainConfig
 from zspace.data.cache import open_cache
 from zspace.errors import Interrupted, ZspaceError
@@ -79,10 +80,13 @@ def train(
     run = Run(out)
     if resume and run.has_checkpoint():
         typer.echo(f"{out}: resuming; the model and recipe come from its config.json and train_config.json")
-    # A bar that moves on a terminal, none in a log; one line per epoch in both.
+    # A bar that moves on a terminal, none in a log (its lines would repeat the epoch line); one
+    # line per epoch in both. ZSPACE_PROGRESS=bars|lines|off as for every command.
+    mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
+    bars = mode == "bars" or (mode not in ("lines", "off") and sys.stderr.isatty())
     try:
         result = train_run(config, train_config, out, resume=resume, force=force,
-                           progress=progress_bar if sys.stderr.isatty() else None, on_epoch=epoch_line)
+                           progress=progress_bar if bars else None, on_epoch=None if mode == "off" else epoch_line)
     except Interrupted as stop:
         if run.has_checkpoint():
             stop.kept.append(f"continue with: zspace train {data} --out {out} --resume")

@@ -89,10 +89,10 @@ def train(
                            progress=progress_bar if bars else None, on_epoch=None if mode == "off" else epoch_line)
     except Interrupted as stop:
         if run.has_checkpoint():
-            stop.kept.append(f"continue with: zspace train {data} --out {out} --resume")
+            stop.kept.append(f"continue with: zspace train {data} --out {out} --epochs {epochs} --resume")
         raise
     if result.history:
         last = result.history[-1]
         val = f", val loss {last['val_loss']:.2f}" if "val_loss" in last else ""
         typer.echo(f"{out}: {result.epochs_done} epochs, train loss {last['train_loss']:.2f}{val}")
-    typer.echo(f"{out}/model.safetensors, config.json, history.csv, figures/loss.png")
+    typer.echo(f"{run.model_file}, {Run.CONFIG}, {Run.HISTORY}, {Run.FIGURES}/loss.png")

@@ -11,8 +11,8 @@ from analysis_planted import PLANTED_PAIRS, planted_latents
 from typer.testing import CliRunner
 
 from zspace.cli.analyze import analyze, parse_pairs
-from zspace.errors import ZspaceError
 from zspace.encoding import encode
+from zspace.errors import ZspaceError
 
 METRIC_KEYS = {
     "components": {"mean", "std", "half_width", "dominant"},
@@ -58,6 +58,14 @@ def test_analyze_run(vae_run, tmp_path) -> None:
     assert not any("1_18" in n or "8_35" in n for n in names)  # d = 8: those PCA planes do not exist
     assert any("(8, 35) skipped" in note for note in metrics["notes"])
     assert metrics["maps"][0]["points"] == 150 and metrics["maps"][0]["perplexity"] == 10
+    assert "components_table.png" in {n.split("/")[-1] for n in names} and "active_units" in metrics["components"]
+    again = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0"])
+    assert isinstance(again.exception, ZspaceError) and "already exists" in str(again.exception)
+    (folder / "stale.png").write_bytes(b"x")
+    forced = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0", "--pca-planes", "", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert not (folder / "stale.png").exists() and not (folder / "tsne.png").exists()
+    assert json.loads((folder / "metrics.json").read_text())["maps"] == []
 
 
 def test_analyze_npy_with_index(tmp_path) -> None:
@@ -89,3 +97,5 @@ def test_cli_argument_errors(tmp_path) -> None:
     assert parse_pairs("1,2;8,35") == ((1, 2), (8, 35)) and parse_pairs("") == ()
     with pytest.raises(ZspaceError, match="pca-planes"):
         parse_pairs("1;2")
+    with pytest.raises(ZspaceError, match="two different axes"):
+        parse_pairs("1,2;3,3")

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from zspace.analysis import AnalysisOptions, analyze, load_analysis
 from zspace.analysis.colours import MAX_CATEGORIES, map_colours
 from zspace.errors import ZspaceError
 from zspace.report.analysis_figures import write_analysis_figures
+
 
 def planted_latents(count: int, dim: int) -> np.ndarray:
     """Standard-normal float32 vectors with one correlated pair (1, 2) and one shifted component (3)."""

@@ -110,7 +110,7 @@ CENTRAL_POINT = """() => {
 }"""
 
 
-def lasso(page, centre: tuple[float, float], radius: float, steps: int = 24) -> None:
+def lasso(page, centre: tuple[float, float], radius: float, steps: int = 24, substeps: int = 2) -> None:
     """Drag a closed circle of ``radius`` pixels around ``centre`` in lasso mode."""
     import math
 
@@ -120,5 +120,5 @@ def lasso(page, centre: tuple[float, float], radius: float, steps: int = 24) -> 
     page.mouse.down()
     for k in range(1, steps + 1):
         angle = 2 * math.pi * k / steps
-        page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=2)
+        page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=substeps)
     page.mouse.up()

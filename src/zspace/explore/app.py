@@ -130,7 +130,7 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
             "run": data.run.name, "count": data.count, "dim": data.dim, "default_map": data.default_map,
             "maps": [{"name": v.name, "title": v.title, "method": v.method, "count": v.count, "exact": v.exact}
                      for v in data.maps.values()],
-            "colour_options": data.colour_options(), "default_colour": _default_colour(data),
+            "colour_options": data.colour_options(), "default_colour": data.default_colour(),
             "headline": headline(data.metrics, data.count, data.dim), "pca_source": data.pca_source,
             "report": data.report_file is not None, "figures": list(data.figures),
             "thumbnails": data.images is not None, "decoder": data.model is not None, "notes": list(data.notes),
@@ -228,13 +228,6 @@ def _colouring(data: ExplorerData, by: str):
         return data.colouring(by)
     except ZspaceError as err:
         raise _fail(422, str(err)) from None
-
-
-def _default_colour(data: ExplorerData) -> str:
-    for name in ("label", "split"):
-        if name in data.columns:
-            return name
-    return "radius"
 
 
 def _selection(data: ExplorerData, view, points: np.ndarray, decode) -> dict:

@@ -13,20 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib import colormaps
 
 MAX_CATEGORIES = 20  # more distinct values than this: numbers become continuous, strings keep the top 19 + other
 RAMP_STEPS = 64
 
 
-def _hex(colour) -> str:
-    r, g, b = (int(round(255 * c)) for c in colour[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-CATEGORY_PALETTE = [_hex(c) for c in colormaps["tab20"].colors]
+# matplotlib's tab20 and viridis (16 anchors, interpolated to RAMP_STEPS), written out: importing
+# matplotlib would add a second to the server's start for 84 colours.
+CATEGORY_PALETTE = [
+    "#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896", "#9467bd", "#c5b0d5",
+    "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7", "#bcbd22", "#dbdb8d", "#17becf", "#9edae5",
+]
 OTHER_COLOUR = "#9e9e9e"
-RAMP = [_hex(colormaps["viridis"](i / (RAMP_STEPS - 1))) for i in range(RAMP_STEPS)]
+VIRIDIS = ["#440154", "#481a6c", "#472f7d", "#414487", "#39568c", "#31688e", "#2a788e", "#23888e",
+           "#1f988b", "#22a884", "#35b779", "#54c568", "#7ad151", "#a5db36", "#d2e21b", "#fde725"]
+
+
+def _ramp(anchors: list[str], steps: int) -> list[str]:
+    rgb = np.array([[int(a[k:k + 2], 16) for k in (1, 3, 5)] for a in anchors], dtype=np.float64)
+    at = np.linspace(0, len(anchors) - 1, steps)
+    channels = [np.interp(at, np.arange(len(anchors)), rgb[:, c]) for c in range(3)]
+    return ["#" + "".join(f"{int(round(ch[i])):02x}" for ch in channels) for i in range(steps)]
+
+
+RAMP = _ramp(VIRIDIS, RAMP_STEPS)
 
 
 @dataclass

@@ -175,11 +175,18 @@ class ExplorerData:
                 break
         return [names.get(float(v), colours._number(v)) for v in labels]
 
+    def default_colour(self) -> str:
+        for name in ("label", "split"):
+            if name in self.columns:
+                return name
+        return "radius"
+
     def warm_up(self) -> None:
-        """Build what the first requests would otherwise wait for: the default map's tree, norms, the index."""
+        """Build what the first requests would otherwise wait for: the default colours (the index), the
+        default map's tree, the norms."""
+        self.colouring(self.default_colour())
         self.maps[self.default_map].spacing()
         self.norms()
-        self.index()
 
 
 def png_bytes(image: np.ndarray) -> bytes:

@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   info: null, map: null, count: 0, x: null, y: null, rows: null, values: null, legend: null,
   hovered: null, lassoing: false, mode: "panZoom", down: null, busy: false,
-  timings: { ready: null, hover: null, click: null, select: null },
+  timings: { paint: null, ready: null, load: null, hover: null, click: null, select: null },
 };
 
 // A linear scale that regl-scatterplot keeps up to date with the camera (d3-scale's interface, the part it uses).
@@ -70,6 +70,8 @@ function createPlot() {
     backgroundColor: [1, 1, 1, 1], pointSize: 4, opacity: 0.8, lassoMinDelay: 5,
     pointColorHover: [1, 0.3, 0, 1], pointColorActive: [0.9, 0.1, 0.1, 1],
     lassoColor: [0.04, 0.52, 1, 1], deselectOnDblClick: false,
+    // Past half a million points: square points without alpha blending (regl-scatterplot's mode for millions).
+    performanceMode: Math.max(...state.info.maps.map((v) => v.count)) > 500000,
   });
   scatterplot.subscribe("pointover", (i) => onHover(i));
   scatterplot.subscribe("pointout", () => { state.hovered = null; $("hover-card").hidden = true; });
@@ -86,8 +88,14 @@ function pointSize(count) {
 }
 
 async function loadMap(name) {
+  // The geometry and the colours are fetched together. The first paint does not wait for the colours
+  // (a million-row index can take seconds to read on the server): the map is drawn in one colour, then
+  // again in colour when they arrive.
   const started = performance.now();
   $("map-status").textContent = "loading map…";
+  const by = $("colour-select").value;
+  const colours = fetchColours(name, by);
+  colours.catch(() => {}); // reported when awaited below
   const buffer = await getBuffer(`/api/map/${encodeURIComponent(name)}`);
   scatterplot.deselect(); // point ids belong to one map
   $("selection-panel").hidden = true;
@@ -98,22 +106,40 @@ async function loadMap(name) {
   state.y = new Float32Array(buffer, 4 * m, m);
   state.rows = new Uint32Array(buffer, 8 * m, m);
   scatterplot.set({ pointSize: pointSize(m) });
-  await loadColours($("colour-select").value, false);
+  const fetched = performance.now();
+  const early = await Promise.race([colours, new Promise((resolve) => setTimeout(() => resolve(null), 30))]);
+  if (early) applyColours(early);
+  else { state.values = new Float32Array(m); state.legend = { kind: "categorical", colours: ["#1f77b4"] }; }
   await draw();
+  if (state.timings.paint === null) state.timings.paint = performance.now(); // first paint, since navigation
+  state.timings.load = { fetch: fetched - started, draw: performance.now() - fetched, coloured: !!early };
   const view = state.info.maps.find((v) => v.name === name);
   $("map-status").textContent = `${m.toLocaleString()} points · ${view.exact ? "exact inverse (PCA)" :
     "inverse by interpolation"} · drawn in ${Math.round(performance.now() - started)} ms`;
+  if (!early) {
+    applyColours(await colours);
+    await draw();
+    state.timings.load.colours = performance.now() - started;
+  }
 }
 
-async function loadColours(by, redraw = true) {
+async function fetchColours(name, by) {
   const [buffer, legend] = await Promise.all([
-    getBuffer(`/api/colour/${encodeURIComponent(state.map)}/${encodeURIComponent(by)}`),
+    getBuffer(`/api/colour/${encodeURIComponent(name)}/${encodeURIComponent(by)}`),
     getJSON(`/api/legend/${encodeURIComponent(by)}`),
   ]);
-  state.values = new Float32Array(buffer);
+  return { values: new Float32Array(buffer), legend };
+}
+
+function applyColours({ values, legend }) {
+  state.values = values;
   state.legend = legend;
   drawLegend(legend);
-  if (redraw) await draw();
+}
+
+async function loadColours(by) {
+  applyColours(await fetchColours(state.map, by));
+  await draw();
 }
 
 async function draw() {
@@ -163,7 +189,10 @@ async function onHover(i) {
   state.hovered = i;
   const card = $("hover-card");
   const img = $("hover-image");
-  img.onload = () => { if (state.hovered === i) state.timings.hover = { row, ms: performance.now() - started }; };
+  img.onload = () => {
+    const end = performance.now();
+    if (state.hovered === i) state.timings.hover = { row, ms: end - started, end };
+  };
   img.src = `/api/thumb/${row}.png`;
   $("hover-text").textContent = `row ${row}`;
   card.hidden = false;
@@ -189,7 +218,7 @@ async function decodeAt(x, y) {
   try {
     const r = await getJSON(`/api/invert?map=${encodeURIComponent(state.map)}&x=${x}&y=${y}`);
     const img = $("click-image");
-    img.onload = () => (state.timings.click = { ms: performance.now() - started, void: r.void });
+    img.onload = () => { const end = performance.now(); state.timings.click = { ms: end - started, void: r.void, end }; };
     img.src = r.image;
     const where = r.void ? el("span", { className: "void", textContent: "void" })
       : el("span", { className: "data", textContent: "among the data" });
@@ -223,7 +252,7 @@ async function onSelect(points) {
     const r = await getJSON(`/api/select?map=${encodeURIComponent(state.map)}`, {
       method: "POST", body, headers: { "Content-Type": "application/octet-stream" } });
     const img = $("selection-mean");
-    img.onload = () => (state.timings.select = { count: r.count, ms: performance.now() - started });
+    img.onload = () => { const end = performance.now(); state.timings.select = { count: r.count, ms: end - started, end }; };
     img.src = r.mean_image;
     $("selection-count").textContent = r.count.toLocaleString();
     $("selection-text").textContent = `radius of the mean: ${r.mean_radius.toFixed(2)}; a sample of ${r.sample.length}:`;

@@ -12,6 +12,7 @@ Result: benchmarks/results/cli_startup.json.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,8 @@ def main() -> None:
     result = {
         "benchmark": "cli_startup",
         "machine": machine_info(),
-        "setup": {"repeats": repeats, "interpreter": sys.executable},
+        "setup": {"repeats": repeats, "interpreter": sys.executable,
+                  "load_average_1_5_15_min": [round(x, 2) for x in os.getloadavg()]},  # other work slows all rows
         "seconds": seconds,
         "ratios_to_baseline": {name: round(s["median"] / baseline, 2) for name, s in seconds.items()},
         "help_under_1s": seconds["zspace_help"]["median"] < 1.0,

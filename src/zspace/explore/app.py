@@ -234,7 +234,7 @@ def _selection(data: ExplorerData, view, points: np.ndarray, decode) -> dict:
     rows = np.unique(view.rows[points])  # sorted: the memmap is read in order
     mean = np.zeros(data.dim, dtype=np.float64)
     for start in range(0, len(rows), 65_536):
-        mean += np.asarray(data.vectors[rows[start:start + 65_536]], dtype=np.float64).sum(axis=0)
+        mean += np.asarray(data.vectors[rows[start:start + 65_536]]).sum(axis=0, dtype=np.float64)
     mean /= len(rows)
     rng = np.random.default_rng(len(rows))
     sample = np.sort(rng.choice(rows, size=min(SAMPLE_IMAGES, len(rows)), replace=False))

@@ -65,13 +65,14 @@ let scatterplot = null;
 
 function createPlot() {
   const canvas = $("map");
+  const many = Math.max(...state.info.maps.map((v) => v.count)) > 500000;
   scatterplot = window.createScatterplot({
     canvas, width: "auto", height: "auto", xScale, yScale,
-    backgroundColor: [1, 1, 1, 1], pointSize: 4, opacity: 0.8, lassoMinDelay: 5,
+    backgroundColor: [1, 1, 1, 1], pointSize: 4, opacity: many ? 1 : 0.8, lassoMinDelay: 5,
     pointColorHover: [1, 0.3, 0, 1], pointColorActive: [0.9, 0.1, 0.1, 1],
     lassoColor: [0.04, 0.52, 1, 1], deselectOnDblClick: false,
     // Past half a million points: square points without alpha blending (regl-scatterplot's mode for millions).
-    performanceMode: Math.max(...state.info.maps.map((v) => v.count)) > 500000,
+    performanceMode: many,
   });
   scatterplot.subscribe("pointover", (i) => onHover(i));
   scatterplot.subscribe("pointout", () => { state.hovered = null; $("hover-card").hidden = true; });

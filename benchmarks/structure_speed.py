@@ -1,12 +1,14 @@
 """Speed of the structure analysis (issue 12 performance goal: 50,000 x 256, 5 null draws, < 2 min on 2 cores).
 
-    python benchmarks/structure_speed.py [--rows 50000] [--dim 256] [--draws 5] [--threads 2] [--quick]
+    python benchmarks/structure_speed.py [--rows 50000] [--dim 256] [--draws 5] [--threads 2,1] [--quick]
 
-- structure_analysis() end to end with the faiss backend (the default when installed) and the numpy backend;
+- structure_analysis() end to end with the faiss backend (the default when installed) and the numpy backend,
+  for each thread count (2 = the goal's cores; 1 as well, because on a machine whose cores other work already
+  keeps busy, two spinning OpenMP/BLAS threads can be slower than one), with the peak RSS of the process;
 - the nearest-neighbour work of one cloud (5,000 queries x 21 neighbours and 4,000 probes x 1 neighbour
   among all rows) by faiss IndexFlatL2, the numpy float32 chunks, scikit-learn NearestNeighbors (brute, the
   baseline) and hnswlib (graph index: build + query, with its recall against the exact neighbours);
-- threads limited to --threads for BLAS, OpenMP and faiss;
+- threads limited for BLAS (threadpoolctl), OpenMP and faiss;
 - the float32 matrix-product rate of the machine at that moment (sgemm GFLOP/s, 2 threads), measured before
   and after, so that timings taken while other work shares the cores can be judged.
 
@@ -64,7 +66,8 @@ def sgemm_gflops(threads: int) -> float:
     return 2 * 4096 * 256 * 16384 / seconds / 1e9
 
 
-def neighbour_section(latents: np.ndarray, queries: int, probes: int, k: int, repeats: int, threads: int) -> dict:
+def neighbour_section(latents: np.ndarray, queries: int, probes: int, k: int, repeats: int, threads: int,
+                      hnsw: bool = True) -> dict:
     """The kNN work of one cloud by each library; hnswlib's recall@k against the exact neighbours."""
     from sklearn.neighbors import NearestNeighbors
 
@@ -89,12 +92,15 @@ def neighbour_section(latents: np.ndarray, queries: int, probes: int, k: int, re
         index = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", n_jobs=threads).fit(centred)
         return index.kneighbors(query_points), index.kneighbors(probe_points, n_neighbors=1)
 
-    out["sklearn_brute_s"], _ = best_of(repeats, sklearn_brute)
+    import sklearn
+
+    with sklearn.config_context(working_memory=64):  # MB per chunk, as the other backends
+        out["sklearn_brute_s"], _ = best_of(repeats, sklearn_brute)
     try:
         import hnswlib
     except ImportError:
         out["hnswlib"] = "not installed"
-    else:
+    if hnsw and "hnswlib" not in out:
         def hnsw():
             index = hnswlib.Index(space="l2", dim=centred.shape[1])
             index.init_index(max_elements=len(centred), ef_construction=100, M=16)
@@ -119,7 +125,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--dim", type=int, default=256)
     parser.add_argument("--draws", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", default="2,1", help="comma-separated thread counts")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script runs")
     args = parser.parse_args()
@@ -131,37 +137,41 @@ def main() -> None:
     from zspace.analysis.structure.neighbours import faiss_available
     from zspace.io import save_json
 
-    if faiss_available():
-        import faiss
-
-        faiss.omp_set_num_threads(args.threads)
+    thread_counts = [int(t) for t in args.threads.split(",")]
     latents = make_latents(args.rows, args.dim)
     result: dict[str, object] = {"machine": machine_info(), "rows": args.rows, "dim": args.dim,
-                                 "null_draws": args.draws, "threads": args.threads,
+                                 "null_draws": args.draws, "threads": thread_counts, "goal_s": 120,
                                  "load_average_before": os.getloadavg(),
-                                 "sgemm_gflops_before": sgemm_gflops(args.threads)}
+                                 "sgemm_gflops_before": {t: sgemm_gflops(t) for t in thread_counts}}
     options = StructureOptions(null_draws=args.draws)
     result["options"] = options.to_dict()
-    with threadpool_limits(args.threads):
-        result["neighbours_one_cloud"] = neighbour_section(
-            latents, min(options.query_points, args.rows), 4 * options.probes, options.neighbours, args.repeats,
-            args.threads)
-        backends = ["faiss", "numpy"] if faiss_available() else ["numpy"]
-        for backend in backends:
-            chosen = StructureOptions(null_draws=args.draws, backend=backend)
-            seconds, analysis = best_of(args.repeats, lambda chosen=chosen: structure_analysis(latents, chosen))
-            result[f"structure_analysis_{backend}"] = {
-                "seconds": seconds, "timings_s": analysis.timings,
-                "significant": [t.name for t in analysis.significant],
-                "intrinsic_dimension": analysis.intrinsic_dimension,
-                "null_intrinsic_dimension": analysis.null_intrinsic_dimension,
-            }
-            print(f"structure_analysis ({backend}): {seconds:.1f} s {analysis.timings}", flush=True)
-    result["goal_s"] = 120
+    backends = ["faiss", "numpy"] if faiss_available() else ["numpy"]
+    for threads in thread_counts:
+        if faiss_available():
+            import faiss
+
+            faiss.omp_set_num_threads(threads)
+        with threadpool_limits(threads):
+            for backend in backends:
+                chosen = StructureOptions(null_draws=args.draws, backend=backend)
+                seconds, analysis = best_of(args.repeats, lambda chosen=chosen: structure_analysis(latents, chosen))
+                result[f"structure_analysis_{backend}_{threads}_threads"] = {
+                    "seconds": seconds, "timings_s": analysis.timings,
+                    "peak_rss_mib_so_far": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                    "significant": [t.name for t in analysis.significant],
+                    "intrinsic_dimension": analysis.intrinsic_dimension,
+                    "null_intrinsic_dimension": analysis.null_intrinsic_dimension,
+                }
+                print(f"structure_analysis ({backend}, {threads} threads): {seconds:.1f} s {analysis.timings}",
+                      flush=True)
+        with threadpool_limits(threads):
+            section = neighbour_section(latents, min(options.query_points, args.rows), 4 * options.probes,
+                                        options.neighbours, args.repeats, threads, hnsw=threads == thread_counts[0])
+        result[f"neighbours_one_cloud_{threads}_threads"] = section
+        print(section, flush=True)
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["load_average_after"] = os.getloadavg()
-    result["sgemm_gflops_after"] = sgemm_gflops(args.threads)
-    print({k: v for k, v in result["neighbours_one_cloud"].items()})
+    result["sgemm_gflops_after"] = {t: sgemm_gflops(t) for t in thread_counts}
     if not args.quick:
         save_json(RESULT, result)
         print(f"wrote {RESULT}")

@@ -129,3 +129,24 @@ def test_bad_input_raises_one_line():
         StructureOptions(null_draws=1)
     with pytest.raises(ZspaceError, match="backend 'annoy'"):
         StructureOptions(backend="annoy")
+
+
+def test_backends_give_the_same_result():
+    pytest.importorskip("faiss")
+    cloud = gaussian_cloud("decaying", 11, points=600, dim=12)
+    results = [structure_analysis(cloud, StructureOptions(null_draws=2, query_points=200, probes=50, backend=b))
+               for b in ("numpy", "faiss")]
+    first, second = (r.to_dict() for r in results)
+    assert first["tests"] == second["tests"]
+    assert first["intrinsic_dimension"] == second["intrinsic_dimension"]
+
+
+@pytest.mark.slow
+def test_family_wise_error_over_many_gaussian_clouds():
+    """Holm at 0.01 over 24 tests: about 1 analysis in 100 may claim structure in a Gaussian; 30 seeds."""
+    kinds = ["isotropic", "decaying", "collapsed", "elongated"]
+    claims = 0
+    for seed in range(30):
+        result = structure_analysis(gaussian_cloud(kinds[seed % 4], 100 + seed), StructureOptions(seed=seed, **FAST))
+        claims += bool(result.significant)
+    assert claims <= 1

@@ -47,13 +47,13 @@ class Neighbourhoods:
 
 
 def local_eigenvalues(index: NeighbourIndex, points: np.ndarray, neighbours: np.ndarray,
-                      chunk: int = 1024) -> np.ndarray:
+                      chunk: int = 256) -> np.ndarray:
     """Eigenvalues (m, k+1), descending, of the covariance of each point with its neighbours (m, k) rows."""
     values = []
     for start in range(0, len(points), chunk):
         rows = neighbours[start:start + chunk]  # (c, k)
-        own = np.asarray(points[start:start + chunk], dtype=np.float64) - index.centre  # (c, d)
-        group = np.concatenate([own[:, None, :], index.exact[rows]], axis=1)  # (c, k+1, d)
+        own = np.asarray(points[start:start + chunk], dtype=np.float64)  # (c, d)
+        group = np.concatenate([own[:, None, :], index.references[rows]], axis=1)  # (c, k+1, d)
         group -= group.mean(axis=1, keepdims=True)
         gram = group @ group.transpose(0, 2, 1) / (group.shape[1] - 1)  # (c, k+1, k+1)
         values.append(np.linalg.eigvalsh(gram)[:, ::-1])
@@ -67,7 +67,7 @@ def neighbourhoods(index: NeighbourIndex, query_rows: np.ndarray, k: int, anisot
 
     ``k`` must be at least ``max(2, anisotropy_k, mle_k[1])``.
     """
-    points = index.exact[query_rows] + index.centre  # (m, d)
+    points = index.references[query_rows]  # (m, d)
     distances, indices = index.query_in_chunks(points, k, self_rows=query_rows, advance=advance)
     nearest = distances[:, 0]
     positive = nearest[nearest > 0]

@@ -30,8 +30,8 @@ import numpy as np
 from zspace.errors import ZspaceError
 
 BACKENDS = ("auto", "faiss", "numpy")
-# About 64 MB of float32 distances per chunk of queries.
-CHUNK_ELEMENTS = 16 * 2**20
+# About 16 MB of float32 distances per chunk of queries (argpartition adds 32 MB of int64 indices).
+CHUNK_ELEMENTS = 4 * 2**20
 # Query rows per exact float64 refinement: (512, k, d) differences, 22 MB at k = 21, d = 256.
 REFINE_ROWS = 512
 
@@ -86,9 +86,10 @@ def _faiss_search(queries: np.ndarray, references: np.ndarray, k: int) -> np.nda
 
 
 class NeighbourIndex:
-    """The reference points of one cloud, centred, in float64 (exact distances) and float32 (search).
+    """The reference points of one cloud: as given in float64 (exact distances) and centred in float32 (search).
 
-    ``centre`` defaults to the references' mean; queries are shifted by the same vector.
+    ``centre`` defaults to the references' mean; queries are shifted by the same vector for the search.
+    A float64 array is kept without a copy: do not change it while the index is in use.
     """
 
     def __init__(self, references: np.ndarray, backend: str = "auto", centre: np.ndarray | None = None) -> None:
@@ -97,11 +98,14 @@ class NeighbourIndex:
             raise ZspaceError(f"neighbour search needs an (n, d) array with n >= 2, got shape {references.shape}")
         self.backend = resolve_backend(backend)
         self.centre = references.mean(axis=0) if centre is None else np.asarray(centre, dtype=np.float64)
-        self.exact = references - self.centre  # (n, d) float64
-        self.search_copy = self.exact.astype(np.float32)  # (n, d) float32
+        self.references = references  # (n, d) float64
+        self.search_copy = np.empty(references.shape, dtype=np.float32)  # (n, d) centred
+        for start in range(0, len(references), 8192):
+            np.subtract(references[start:start + 8192], self.centre, out=self.search_copy[start:start + 8192],
+                        casting="same_kind")
 
     def __len__(self) -> int:
-        return len(self.exact)
+        return len(self.references)
 
     def query(self, points: np.ndarray, k: int, self_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Distances (m, k) float64 and indices (m, k) of the k nearest references of each point, nearest first.
@@ -112,7 +116,8 @@ class NeighbourIndex:
         available = len(self) - (1 if self_rows is not None else 0)
         if not 1 <= k <= available:
             raise ZspaceError(f"k = {k} neighbours asked of {available} reference points; use 1 <= k <= {available}")
-        shifted = np.asarray(points, dtype=np.float64) - self.centre  # (m, d)
+        points = np.asarray(points, dtype=np.float64)  # (m, d)
+        shifted = points - self.centre
         extra = 1 if self_rows is not None else 0
         search = _faiss_search if self.backend == "faiss" else _numpy_search
         found = search(shifted.astype(np.float32), self.search_copy, k + extra)  # (m, k + extra)
@@ -122,7 +127,7 @@ class NeighbourIndex:
         distances = np.empty(found.shape)
         for start in range(0, len(found), REFINE_ROWS):  # bounds the (c, k, d) float64 differences
             block = slice(start, start + REFINE_ROWS)
-            differences = self.exact[found[block]] - shifted[block, None, :]  # (c, k, d)
+            differences = self.references[found[block]] - points[block, None, :]  # (c, k, d)
             distances[block] = np.sqrt(np.einsum("mkd,mkd->mk", differences, differences))
         order = np.argsort(distances, axis=1, kind="stable")
         return np.take_along_axis(distances, order, axis=1), np.take_along_axis(found, order, axis=1)

@@ -65,7 +65,7 @@ def typical_distance(data: np.ndarray, query_points: int = 2000, seed: int = 0, 
     rng = np.random.default_rng(seed)
     rows = np.arange(len(index)) if query_points >= len(index) else np.sort(
         rng.choice(len(index), size=query_points, replace=False))
-    distances, _ = index.query_in_chunks(index.exact[rows] + index.centre, 1, self_rows=rows)
+    distances, _ = index.query_in_chunks(index.references[rows], 1, self_rows=rows)
     return float(np.median(distances[:, 0]))
 
 

@@ -104,8 +104,9 @@ def main() -> None:
     for dim in (int(d) for d in args.dims.split(",")):
         runs.append(measure(args.rows, dim, not args.no_prdc_package))
         print({key: value for key, value in runs[-1].items() if key != "row"}, flush=True)
-    # The machine is shared: the load average says how much of it this run had.
-    save_json(RESULT, {"machine": machine_info(), "load_average_1min": os.getloadavg()[0], "runs": runs})
+        # Written after each width, so a long run keeps what it measured. The machine is shared:
+        # the load average says how much of it this run had.
+        save_json(RESULT, {"machine": machine_info(), "load_average_1min": os.getloadavg()[0], "runs": runs})
     print(f"wrote {RESULT}")
 
 

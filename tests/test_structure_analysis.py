@@ -7,8 +7,9 @@ import json
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-from zspace.analysis.structure import StructureOptions, structure_analysis
+from zspace.analysis.structure import StructureOptions, structure_analysis, structure_figure
 from zspace.errors import ZspaceError
 
 FAST = dict(query_points=400, probes=200)
@@ -79,6 +80,23 @@ def test_result_has_the_issue_shape(filaments):
     assert len(names) == len(set(names))
     json.dumps(shape, allow_nan=False)  # strict JSON: NaN became null
     assert isinstance(shape["verdict"], str) and len(shape["verdict"]) > 200
+
+
+def test_structure_figure(filaments, tmp_path):
+    figure = structure_figure(filaments)
+    assert isinstance(figure, Figure)
+    figure.savefig(tmp_path / "structure.png")
+    assert (tmp_path / "structure.png").stat().st_size > 1000
+
+
+def test_keep_mask():
+    cloud = gaussian_cloud("isotropic", 1, points=300, dim=8)
+    cloud[5] = np.inf
+    keep = np.isfinite(cloud).all(axis=1)
+    result = structure_analysis(cloud, StructureOptions(null_draws=2, query_points=100, probes=50), keep=keep)
+    assert result.points == 299
+    with pytest.raises(ZspaceError, match="keep mask"):
+        structure_analysis(cloud, StructureOptions(null_draws=2), keep=keep[:10])
 
 
 def test_memmap_subsample_and_seed(tmp_path):

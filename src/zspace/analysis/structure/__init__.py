@@ -10,6 +10,7 @@ Gaussian null with the data's exact mean and covariance; and the link between
     metrics["structure"] = result.to_dict()
 """
 
+from zspace.analysis.structure.figures import structure_figure
 from zspace.analysis.structure.intrinsic_dimension import mle, pca_dimensions, twonn
 from zspace.analysis.structure.link import LinkResult, link, link_figure
 from zspace.analysis.structure.neighbours import NeighbourIndex, knn
@@ -22,6 +23,6 @@ from zspace.analysis.structure.voids import typical_distance, void_scores
 
 __all__ = [
     "GaussianNull", "LinkResult", "NeighbourIndex", "StructureOptions", "StructureResult", "StructureTest",
-    "knn", "link", "link_figure", "mle", "pca_dimensions", "structure_analysis", "twonn", "typical_distance",
-    "void_scores",
+    "knn", "link", "link_figure", "mle", "pca_dimensions", "structure_analysis", "structure_figure", "twonn",
+    "typical_distance", "void_scores",
 ]

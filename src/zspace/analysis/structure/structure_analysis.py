@@ -62,17 +62,23 @@ class CloudMeasures:
         return values
 
 
-def load_rows(vectors: np.ndarray, max_points: int | None, rng: np.random.Generator) -> np.ndarray:
-    """float64 copy of all rows, or of a sorted seeded subsample of ``max_points`` rows; checked finite."""
+def load_rows(vectors: np.ndarray, max_points: int | None, rng: np.random.Generator,
+              keep: np.ndarray | None = None) -> np.ndarray:
+    """float64 copy of the kept rows, or of a sorted seeded subsample of ``max_points`` of them; checked finite."""
     if vectors.ndim != 2:
         raise ZspaceError(f"structure analysis needs an (N, d) array, got shape {vectors.shape}")
     total, dim = vectors.shape
     if dim < 2 or total < 30:
         raise ZspaceError(f"structure analysis needs at least 30 rows and 2 columns, got shape {vectors.shape}")
-    if max_points is None or max_points >= total:
-        rows = np.arange(total)
+    if keep is not None and np.shape(keep) != (total,):
+        raise ZspaceError(f"keep mask has shape {np.shape(keep)}, expected ({total},)")
+    candidates = np.arange(total) if keep is None else np.flatnonzero(keep)
+    if len(candidates) < 30:
+        raise ZspaceError(f"structure analysis needs at least 30 rows, got {len(candidates)} kept")
+    if max_points is None or max_points >= len(candidates):
+        rows = candidates
     else:
-        rows = np.sort(rng.choice(total, size=max_points, replace=False))
+        rows = np.sort(rng.choice(candidates, size=max_points, replace=False))
     out = np.empty((len(rows), dim))
     for start in range(0, len(rows), 8192):  # chunked: a memmap is read a slice at a time
         out[start:start + 8192] = vectors[rows[start:start + 8192]]
@@ -145,14 +151,17 @@ class CloudMeter:
 
 
 def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = None,
-                       progress: Progress | None = None) -> StructureResult:
-    """Structure statistics of ``vectors`` (N, d) against a Gaussian null of its mean, covariance and N."""
+                       progress: Progress | None = None, keep: np.ndarray | None = None) -> StructureResult:
+    """Structure statistics of ``vectors`` (N, d) against a Gaussian null of its mean, covariance and N.
+
+    ``keep``: an optional boolean mask (N,) of the rows to use (e.g. analyze's rows without NaN/inf).
+    """
     options = options or StructureOptions()
     began = time.perf_counter()
     backend = resolve_backend(options.backend)
     rng = np.random.default_rng(options.seed)
     vectors = vectors if hasattr(vectors, "shape") else np.asarray(vectors)
-    data = load_rows(vectors, options.max_points, rng)
+    data = load_rows(vectors, options.max_points, rng, keep)
     count, dim = data.shape
     if count <= options.neighbours + 1:
         raise ZspaceError(f"structure analysis needs more than {options.neighbours + 1} rows, got {count}")

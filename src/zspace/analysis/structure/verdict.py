@@ -14,8 +14,14 @@ def _find(tests: list[StructureTest], name: str) -> StructureTest | None:
     return next((t for t in tests if t.name == name), None)
 
 
-def _direction(test: StructureTest) -> str:
-    return "more" if test.data > test.null_mean else "less"
+FAMILIES = {"intrinsic_dimension": "intrinsic dimension", "nn_distance": "nearest-neighbour distances",
+            "local_anisotropy": "local anisotropy", "void_fraction": "void fractions",
+            "empty_cells": "empty cells of zoomed PCA planes"}
+
+
+def _family(name: str) -> str:
+    """Plain words for a test's family: ``empty_cells_pca1-2_centre_zoom2`` -> "empty cells of zoomed PCA planes"."""
+    return next((words for prefix, words in FAMILIES.items() if name.startswith(prefix)), name)
 
 
 def _dimension_sentence(intrinsic: dict[str, float], null: dict[str, float], null_std: dict[str, float],
@@ -107,7 +113,7 @@ def verdict(intrinsic: dict[str, float], null_intrinsic: dict[str, float], null_
         conclusion = ("In sum, these tests cannot tell the cloud from a Gaussian with its mean and covariance:"
                       " the filaments and voids of projections are not evidence of structure here.")
     else:
-        names = ", ".join(sorted({t.name.split("_pca")[0] for t in significant}))
+        names = ", ".join(dict.fromkeys(_family(t.name) for t in significant))
         conclusion = (f"In sum, the cloud is not a Gaussian with its covariance ({names}); whether that structure"
                       " explains failed generations is what the void-score link to decoded quality measures.")
     sentences = [opening, _dimension_sentence(intrinsic, null_intrinsic, null_std, tests), nn_sentence,

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: install demo test test-slow test-all bench lint fashion-mnist clean
+.PHONY: install demo test test-slow test-all bench lint debian-packages clean
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -22,21 +22,26 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/zspace demo --out zspace-demo --force
 
-# Fashion-MNIST comes from Debian; without root or apt the test that needs it skips and says why.
-fashion-mnist:
-	@if [ ! -d $(FASHION_MNIST) ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null) \
-		|| echo "make: could not install dataset-fashion-mnist; its test will skip"; \
+# Debian packages the tests use: Fashion-MNIST's IDX files, and chromium for the explorer's browser test
+# (Playwright drives it; its own browser download cannot work offline). One apt-get update, only when
+# something is missing; without root or apt the tests that need them skip and print why.
+debian-packages:
+	@missing=""; \
+	[ -d $(FASHION_MNIST) ] || missing="$$missing dataset-fashion-mnist"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+		|| echo "make: could not install$$missing; the tests that need them will skip"; \
 	fi
 
 # pytest exits 5 when no test ran: that fails make, so it can never pass silently.
-test: install fashion-mnist
+test: install debian-packages
 	$(PY) -m pytest -q
 
-test-slow: install fashion-mnist
+test-slow: install debian-packages
 	$(PY) -m pytest -q -m slow
 
-test-all: install fashion-mnist
+test-all: install debian-packages
 	$(PY) -m pytest -q -m "slow or not slow"
 
 # Every script in benchmarks/ (machine.py is their helper); results in benchmarks/results/*.json.

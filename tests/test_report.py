@@ -87,7 +87,7 @@ def test_report_side_by_side_and_refusing_to_overwrite(analysed_run: Path, tmp_p
     assert main(["report", str(analysed_run), "--compare", str(analysed_run), "--out", str(out)]) == 0
     page = parse(out)
     assert_self_contained(page)
-    single = parse(build_report(analysed_run, out=tmp_path / "one.html"))
+    single = parse(build_report(analysed_run, out=tmp_path / "one.html").path)
     assert len(page.images) == 2 * len(single.images)
     before = out.read_bytes()
     assert main(["report", str(analysed_run), "--out", str(out)]) == 2

@@ -150,7 +150,7 @@ def check_output(path: str | os.PathLike, force: bool = False, marker: str | Non
     if not force:
         kind = "folder" if path.is_dir() else "file"
         raise ZspaceError(f"{path}: {kind} already exists; choose another output path, "
-                          "or pass force to replace it")
+                          "or replace it with force (the --force option)")
     if path.is_dir() and marker is not None and not (path / marker).exists():
         raise ZspaceError(f"{path}: not an output folder of zspace (no {marker}); refusing to replace it "
                           "even with force, choose another output path")

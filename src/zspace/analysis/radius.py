@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 class RadiusHistogramAccumulator:
@@ -65,14 +64,20 @@ def radius_statistics(accumulator: RadiusHistogramAccumulator, count: int, dim: 
 
 def chi_pdf(radius: np.ndarray, dim: int) -> np.ndarray:
     """Density of ||z|| for z ~ N(0, I_d): the chi distribution with ``dim`` degrees of freedom."""
+    from scipy import stats  # imported when used: scipy.stats costs ~1 s to import
+
     return stats.chi.pdf(radius, df=dim)
 
 
 def chi_quantile(probability: float, dim: int) -> float:
     """Radius below which a fraction ``probability`` of N(0, I_d) vectors lie."""
+    from scipy import stats
+
     return float(stats.chi.ppf(probability, df=dim))
 
 
 def chi_counts(edges: np.ndarray, dim: int, count: int) -> np.ndarray:
     """Expected counts per bin for ``count`` standard-normal vectors (exact bin probabilities, not pdf * width)."""
+    from scipy import stats
+
     return count * np.diff(stats.chi.cdf(edges, df=dim))

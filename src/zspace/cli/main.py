@@ -44,6 +44,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Sample latent points and decode them into grids (seed S16-S18, X2), or sweep, move, interpolate."),
     "compare": ("zspace.cli.compare:compare",
                 "Originals and their reconstructions by two runs, one labelled row each (seed S19)."),
+    "evaluate": ("zspace.cli.evaluate:evaluate",
+                 "Measure FD (bootstrap interval, FD∞), KID, precision/recall, density/coverage between two feature "
+                 "arrays."),
+    "explore": ("zspace.cli.explore:explore",
+                "A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, "
+                "neighbours."),
     "report": ("zspace.cli.report:report",
                "One self-contained HTML report of a run: the seed's story for your model, figures embedded, offline."),
     "verify": ("zspace.cli.verify:verify",

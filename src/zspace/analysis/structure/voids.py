@@ -49,8 +49,17 @@ def probe_sets(dim: int, count: int, colouring: np.ndarray, mean: np.ndarray, rn
 
 def probe_distances(index: NeighbourIndex, probes: dict[str, np.ndarray],
                     advance: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
-    """Distance of every probe to its nearest point of the indexed cloud, per probe set."""
-    return {name: index.query_in_chunks(points, 1, advance=advance)[0][:, 0] for name, points in probes.items()}
+    """Distance of every probe to its nearest point of the indexed cloud, per probe set.
+
+    All sets go through one search: faiss pays a synchronisation per block of references and call, which
+    costs more than the search itself for a few hundred probes on busy cores (benchmarks/structure_speed.py).
+    """
+    if not probes:
+        return {}
+    everything = np.concatenate(list(probes.values()))  # (sum of counts, d)
+    nearest = index.query_in_chunks(everything, 1, advance=advance)[0][:, 0]
+    bounds = np.cumsum([0] + [len(points) for points in probes.values()])
+    return {name: nearest[bounds[i]:bounds[i + 1]] for i, name in enumerate(probes)}
 
 
 def void_fractions(distances: dict[str, np.ndarray], typical_distance: float) -> dict[str, float]:

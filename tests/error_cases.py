@@ -155,6 +155,27 @@ def _unencoded(run: Path, tmp: Path) -> Path:
     return copy
 
 
+def _encoded(run: Path, tmp: Path) -> Path:
+    from zspace.encoding import encode
+
+    copy = _copy_run(run, tmp)
+    encode(copy, force=True)
+    return copy
+
+
+def _earlier_output(tmp: Path, name: str, marker: str | None) -> Path:
+    """An existing output: zspace's own (with its marker file) or a user's folder (without)."""
+    folder = tmp / name
+    folder.mkdir()
+    (folder / (marker or "thesis.tex")).write_text("{}" if marker else "mine")
+    return folder
+
+
+def _users_file(tmp: Path) -> Path:
+    (tmp / "notes.txt").write_text("mine")
+    return tmp / "notes.txt"
+
+
 def _read_only_out(tmp: Path, cache: Path, run: Path) -> list[str]:
     return _prepare("digits", "--count", "10", "--out", "/sys/zspace-cannot-write-here")
 
@@ -245,6 +266,24 @@ CASES: list[Case] = [
     Case("generate-before-encode", "a fitted sampler on a run never encoded", lambda t, c, r: _generate(
         t, _unencoded(r, t), "gmm:k=2"), "zspace encode"),
     Case("verify-damaged-cache", "a cache whose image bytes were changed", _damaged_cache, "checksum"),
+    Case("encode-latents-exist", "encode over latents already there, without --force", lambda t, c, r: [
+        "encode", str(_encoded(r, t))], "latents already exist"),
+    Case("generate-out-exists", "--out: an earlier generate output, without --force", lambda t, c, r: [
+        "generate", str(r), "--sampler", "normal", "--out", str(_earlier_output(t, "done", "generate.json"))],
+        "already exists"),
+    Case("generate-force-foreign-folder", "--force on a folder that generate did not make", lambda t, c, r: [
+        "generate", str(r), "--sampler", "normal", "--force", "--out", str(_earlier_output(t, "thesis", None))],
+        "refusing to replace it"),
+    Case("generate-categorical-attribute", "--attribute on a class column without a class", lambda t, c, r: [
+        "generate", str(_encoded(r, t)), "--attribute", "split", "--out", str(t / "o")], "categorical"),
+    Case("generate-too-many-samples", "--n 10^15 (more than the disk holds)", lambda t, c, r: [
+        "generate", str(r), "--sampler", "normal", "--n", str(10**15), "--out", str(t / "o")], "GiB"),
+    Case("compare-over-a-users-file", "compare --out naming an existing text file", lambda t, c, r: [
+        "compare", str(r), str(r), "--out", str(_users_file(t))], "file already exists"),
+    Case("report-not-a-run", "report on a folder that is neither a run nor an analysis", lambda t, c, r: [
+        "report", str(_earlier_output(t, "photos", None))], "neither a run folder"),
+    Case("report-out-exists", "report --out naming an existing file", lambda t, c, r: [
+        "report", str(r), "--out", str(_users_file(t))], "file already exists"),
 ]
 
 
@@ -267,14 +306,32 @@ def document(rows: list[tuple[Case, str]]) -> str:
 def run_case(case: Case, tmp: Path, cache: Path, run: Path) -> tuple[int, str, list[str]]:
     import contextlib
     import io
+    import os
 
     from zspace.cli.main import main
 
     argv = case.setup(tmp, cache, run)
     err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(argv)
+    saved = os.environ.get("ZSPACE_PROGRESS")
+    os.environ["ZSPACE_PROGRESS"] = "off"  # progress lines on a loaded machine are not error lines
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(argv)
+    finally:
+        if saved is None:
+            os.environ.pop("ZSPACE_PROGRESS", None)
+        else:
+            os.environ["ZSPACE_PROGRESS"] = saved
     return code, err.getvalue(), argv
+
+
+def all_cases() -> list[Case]:
+    """Every row of the table: the rows above and those of each area's file (error_cases_*.py)."""
+    from error_cases_analysis import CASES as ANALYSIS
+    from error_cases_cli import CASES as COMMAND_LINE
+    from error_cases_training import CASES as TRAINING
+
+    return [*CASES, *COMMAND_LINE, *TRAINING, *ANALYSIS]
 
 
 def _main() -> None:
@@ -294,7 +351,7 @@ def _main() -> None:
         config = model_config("small", image_size=32, channels=3, latent_dim=8, filters=(8, 16, 16, 16))
         train(config, TrainConfig(data=str(cache), epochs=1, batch_size=32), base_path / "run", progress_bar=False)
         rows = []
-        for i, case in enumerate(CASES):
+        for i, case in enumerate(all_cases()):
             tmp = base_path / f"case{i}"
             tmp.mkdir()
             code, err, argv = run_case(case, tmp, cache, base_path / "run")

@@ -42,4 +42,6 @@ def demo(
                    f"{radius['mean']:.1f} (N(0,I) in {metrics['dim']} dims: about {radius['sqrt_dim']:.1f}); "
                    f"{metrics['pca']['components_for_90pct']} PCA axes hold 90% of the variance")
     typer.echo(f"\nThe report of both runs, side by side (open it in a browser): {result.report}")
+    typer.echo(f"Explore the VAE's latent map in a browser (hover a face, click the voids): "
+               f"zspace explore {result.runs['vae']}")
     typer.echo("Next: zspace prepare / train / encode on your own data (see README.md).")

@@ -28,5 +28,5 @@ def tiny_configs(cache: Path, model: str = "vae", epochs: int = 2, seed: int = 0
 @pytest.fixture(scope="session")
 def vae_run(faces_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "vae"
-    train(*tiny_configs(faces_cache), out, progress_bar=False)
+    train(*tiny_configs(faces_cache), out)
     return out

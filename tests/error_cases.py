@@ -349,7 +349,7 @@ def _main() -> None:
         cache = base_path / "cache"
         prepare_cache(synthetic_faces_source(count=96, size=32, seed=3), cache)
         config = model_config("small", image_size=32, channels=3, latent_dim=8, filters=(8, 16, 16, 16))
-        train(config, TrainConfig(data=str(cache), epochs=1, batch_size=32), base_path / "run", progress_bar=False)
+        train(config, TrainConfig(data=str(cache), epochs=1, batch_size=32), base_path / "run")
         rows = []
         for i, case in enumerate(all_cases()):
             tmp = base_path / f"case{i}"

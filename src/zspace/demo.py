@@ -72,7 +72,6 @@ class DemoResult:
 def run_demo(
     out: str | Path, settings: DemoSettings = DemoSettings(), force: bool = False,
     say: Callable[[str], None] = lambda message: None, progress: Progress | None = None,
-    progress_bar: bool = True,
 ) -> DemoResult:
     """Run the tour into ``out`` (a new folder; an earlier demo there is replaced only with ``force``)."""
     out = Path(out)
@@ -82,13 +81,12 @@ def run_demo(
         shutil.rmtree(out)
     out.mkdir(parents=True)
     save_json(out / MARKER, {"settings": asdict(settings), "complete": False})
-    result = _run(out, settings, say, progress, progress_bar)
+    result = _run(out, settings, say, progress)
     save_json(out / MARKER, {"settings": asdict(settings), "complete": True})
     return result
 
 
-def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress: Progress | None,
-         progress_bar: bool) -> DemoResult:
+def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress: Progress | None) -> DemoResult:
     result = DemoResult(out)
     say(f"1/7 prepare {settings.count} synthetic faces of {settings.size}px")
     source = synthetic_faces_source(count=settings.count, size=settings.size, seed=settings.seed)
@@ -104,7 +102,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
                               latent_dim=settings.latent_dim)
         train_config = TrainConfig(data=str(out / "data"), epochs=settings.epochs, batch_size=settings.batch_size,
                                    kl_weight=settings.kl_weight, seed=settings.seed)
-        train(config, train_config, out / kind, force=True, progress_bar=progress_bar)
+        train(config, train_config, out / kind, force=True, progress=progress)
         runs[kind] = run = Run(out / kind)
         result.runs[kind] = run.path
         say(f"3/7 encode {len(cache)} images with the {kind.upper()}")

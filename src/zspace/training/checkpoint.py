@@ -22,24 +22,9 @@ from safetensors.torch import save_file
 
 from zspace.errors import ZspaceError
 from zspace.io import atomic_path
-from zspace.models.autoencoder import Autoencoder
-from zspace.models.weights import load_state_into, read_safetensors, save_weights
-from zspace.run import Run
+from zspace.models.weights import load_state_into, read_safetensors
 
-__all__ = ["Position", "load_checkpoint", "load_model", "load_state_into", "read_safetensors",
-           "save_checkpoint", "save_weights"]
-
-# Shims for the modules that still import these names; the layout belongs to Run.
-MODEL_FILE = Run.MODEL
-CONFIG_FILE = Run.CONFIG
-CHECKPOINT_FILE = Run.CHECKPOINT
-TRAIN_CONFIG_FILE = Run.TRAIN_CONFIG
-
-
-def load_model(run_dir: str | os.PathLike, device: str | torch.device = "cpu") -> Autoencoder:
-    """Shim: ``Run(run_dir).model(device)``."""
-    return Run(run_dir).model(device)
-
+__all__ = ["Position", "load_checkpoint", "save_checkpoint"]
 
 @dataclass
 class Position:

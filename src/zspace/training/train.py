@@ -59,21 +59,17 @@ def train(
     out: str | Path,
     resume: bool = False,
     force: bool = False,
-    progress_bar: bool = False,
     progress: Progress | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> TrainResult:
     """Train ``model_config`` on the cache ``train_config.data`` into the run folder ``out``.
 
     ``progress`` gets one step per epoch, advanced per batch (zspace.progress); ``on_epoch``
-    gets each epoch's history row (plus ``epochs``, the total). ``progress_bar=True`` is the
-    older spelling of the CLI's bars. On Ctrl-C/SIGTERM (:class:`Interrupted`, or Lightning's
+    gets each epoch's history row (plus ``epochs``, the total). On Ctrl-C/SIGTERM (:class:`Interrupted`, or Lightning's
     KeyboardInterrupt) the exception says which checkpoint survives; a fresh run stopped before
     its first checkpoint is removed.
     """
     run = Run(out)
-    if progress_bar and progress is None:
-        from zspace.cli.progress import progress_bar as progress  # deprecated spelling, for demo.py
     cache = open_cache(train_config.data)
     checksum = str(cache.meta.get("checksum", ""))
     if (model_config.image_size, model_config.channels) != (cache.image_size, cache.channels):

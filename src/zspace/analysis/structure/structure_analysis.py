@@ -210,6 +210,7 @@ def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = N
                 # the null has the data's covariance exactly, so its PCA dimensions are the data's
                 **{key: [value] * options.null_draws for key, value in pca_dims.items()}}
     null_intrinsic = {key: float(np.mean(v)) for key, v in null_ids.items()}
+    null_intrinsic.update(pca_dims)  # integers, as the data's
     null_std = {key: float(np.std(v, ddof=1)) for key, v in null_ids.items()}
     timings.update({key: round(value, 3) for key, value in meter.timings.items()})
     timings["null_draws"] = round(timings["null_draws"], 3)

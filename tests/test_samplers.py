@@ -152,7 +152,7 @@ def test_data_sampler_draws_stored_rows(data):
     ("gmm:k", ["malformed", "key=value"]),
     ("gmm:", ["no parameters"]),
     ("GMM k=1", ["malformed", "knn-mix"]),
-    ("uniform:b=1,2", ["--sweep"]),
+    ("uniform:b=1,2", ["a sweep"]),
 ])
 def test_bad_specs_say_what_is_allowed(spec, words):
     with pytest.raises(ZspaceError) as caught:

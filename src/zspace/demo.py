@@ -24,6 +24,7 @@ from PIL import Image
 
 from zspace.analysis.analyze import analyze
 from zspace.analysis.result import AnalysisOptions
+from zspace.analysis.store import FIGURES_FOLDER
 from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
@@ -112,7 +113,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
                                   color_by="background_hue", seed=settings.seed)
         analysis = analyze(latents.vectors, latents.index, run.analysis_dir, options, progress)
         result.analyses[kind] = analysis.metrics
-        result.figures[f"{kind.upper()} analysis ({len(analysis.figures)} figures)"] = run.analysis_dir / "figures"
+        result.figures[f"{kind.upper()} analysis ({len(analysis.figures)} figures)"] = run.analysis_dir / FIGURES_FOLDER
         result.figures[f"{kind.upper()} reconstructions (top: originals)"] = _reconstructions(run, cache, figures)
         result.figures[f"{kind.upper()} loss curves"] = run.figures_dir / "loss.png"
 

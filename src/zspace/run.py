@@ -13,6 +13,7 @@ A run folder is made by ``zspace train`` and filled by the later stages::
       analysis/                zspace analyze (metrics.json, arrays, figures/)
       samplers/                fitted sampler states (zspace generate)
       samples/NAME/            zspace generate's default output folders (z.npy, grids, generate.json)
+      evaluation/              zspace evaluate's default output (evaluation.json, table, ranking)
       report.html              zspace report
 
 Every stage and command goes through :class:`Run` for these names; no other
@@ -49,6 +50,7 @@ class Run:
     ANALYSIS = "analysis"
     SAMPLERS = "samplers"
     SAMPLES = "samples"
+    EVALUATION = "evaluation"
     REPORT = "report.html"
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -112,6 +114,10 @@ class Run:
     @property
     def samples_dir(self) -> Path:
         return self.path / self.SAMPLES
+
+    @property
+    def evaluation_dir(self) -> Path:
+        return self.path / self.EVALUATION
 
     @property
     def report_file(self) -> Path:

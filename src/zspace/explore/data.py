@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from zspace.analysis.pca import PCAResult
+from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE
 from zspace.errors import ZspaceError
 from zspace.explore import colours
 from zspace.explore.maps import MapView, fit_pca, pca_planes, saved_maps, saved_pca
@@ -266,7 +267,7 @@ def _default_map(maps: dict[str, MapView], method: str | None, run: Run) -> str:
 
 
 def _metrics(analysis_dir: Path, notes: list[str]) -> dict:
-    path = analysis_dir / "metrics.json"
+    path = analysis_dir / METRICS_FILE
     if not path.is_file():
         return {}
     try:
@@ -278,7 +279,7 @@ def _metrics(analysis_dir: Path, notes: list[str]) -> dict:
 
 
 def _figures(analysis_dir: Path) -> dict[str, Path]:
-    folder = analysis_dir / "figures"
+    folder = analysis_dir / FIGURES_FOLDER
     if not folder.is_dir():
         return {}
     return {p.name: p for p in sorted(folder.iterdir())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from zspace.analysis.store import METRICS_FILE
 from zspace.errors import ZspaceError
 from zspace.io import check_output, write_text
 from zspace.report.sections import SECTIONS, Column, RunView
@@ -39,7 +40,7 @@ def open_view(path: str | os.PathLike) -> RunView:
     run = Run(path)
     if run.exists():
         return RunView(run)
-    if (path / "metrics.json").is_file():
+    if (path / METRICS_FILE).is_file():
         return RunView(run, analysis_dir=path)
     raise ZspaceError(f"{path}: neither a run folder (no {Run.CONFIG}) nor an analysis folder (no metrics.json)")
 

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE
 from zspace.report.embed import Picture, embed_png
 from zspace.run import Run
 
@@ -62,7 +63,7 @@ class RunView:
 
     @cached_property
     def metrics(self) -> dict | None:
-        return _read_json(self.analysis_dir / "metrics.json")
+        return _read_json(self.analysis_dir / METRICS_FILE)
 
     @cached_property
     def model_config(self) -> dict | None:
@@ -102,7 +103,7 @@ class RunView:
 
     def figure(self, name: str, caption: str = "") -> Picture | None:
         """An analysis figure (analysis/figures/NAME) embedded, or None when it was not drawn."""
-        return self.picture(self.analysis_dir / "figures" / name, caption)
+        return self.picture(self.analysis_dir / FIGURES_FOLDER / name, caption)
 
     def picture(self, path: Path, caption: str = "") -> Picture | None:
         if not path.is_file():

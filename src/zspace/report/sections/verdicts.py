@@ -9,11 +9,11 @@ from zspace.report.sections.base import Column, RunView, Table
 
 def quality_section(view: RunView) -> Column:
     column = Column()
-    path = view.run.path / "evaluation" / "evaluation.json"
+    path = view.run.evaluation_dir / "evaluation.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        column.missing = f"zspace evaluate {view.run.path} --out {view.run.path}/evaluation"
+        column.missing = f"zspace evaluate {view.run.path} --out {view.run.evaluation_dir}"
         return column
     rows = data["rows"] if isinstance(data, dict) else data
     keys = [k for k in ("sampler", "fd", "kid", "precision", "recall", "density", "coverage") if k in rows[0]]

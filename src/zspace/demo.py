@@ -121,7 +121,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
     _generate(runs, settings, result, progress)
     say("6/7 (structure and sample-quality steps join here as they land)")
     say("7/7 the report of both runs, side by side")
-    result.report = build_report(runs["vae"], compare=runs["ae"], out=out / "report.html").path
+    result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT).path
     return result
 
 

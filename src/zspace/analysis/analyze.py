@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from zspace.errors import ZspaceError
 from zspace.io import check_output, replace_folder, save_json
 from zspace.progress import Progress, step
 
+if TYPE_CHECKING:
+    from zspace.analysis.structure.link_summary import GenerationLink
+
 __all__ = ["METRICS_FILE", "AnalysisOptions", "AnalysisResult", "analyze"]
 
 DEFAULT_MAP_POINTS = 20_000  # UMAP alone, without a t-SNE size
@@ -74,10 +78,14 @@ def _check_before_work(source: VectorSource, index: Mapping[str, np.ndarray], op
 
 def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] | None, out_dir: str | os.PathLike,
             options: AnalysisOptions | None = None, progress: Progress | None = None,
-            force: bool = False) -> AnalysisResult:
+            force: bool = False, link: GenerationLink | None = None) -> AnalysisResult:
     """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`); write the results into ``out_dir``.
 
     ``out_dir`` must be new or empty, or (with ``force``) an earlier analysis, which is replaced whole.
+    With ``options.structure`` the structure analysis (issue 12) runs too: ``metrics["structure"]`` and
+    figures/structure.png; ``link`` (from :func:`zspace.analysis.structure.generation_link.generation_link`,
+    which needs the run's model) is stored as ``metrics["structure"]["link"]``, its arrays and
+    figures/structure_link*.png.
     """
     options = (options or AnalysisOptions()).validate()
     source = vectors if isinstance(vectors, VectorSource) else check_vectors(
@@ -143,9 +151,15 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
         pca_planes.append(PCAPlane(a, b, points, null[:, columns],
                                    zoom_windows(points, spread, list(options.zooms), options.zoom_units)))
     maps = _maps(source, index, pca, options, rng, progress, notes)
+    structure = None
+    if options.structure is not None:
+        from zspace.analysis.structure import structure_analysis  # scipy and matplotlib only when asked
+
+        structure = structure_analysis(data, options.structure, progress, keep)
 
     result = AnalysisResult(moments.count, dim, source.dropped, correlation, components, radius, summary, pca,
-                            planes, pca_planes, maps, notes, covariance=moments.covariance)
+                            planes, pca_planes, maps, notes, covariance=moments.covariance, structure=structure,
+                            link=link)
     result.metrics = metrics_dict(result, options)
     arrays = analysis_arrays(result, projection, axes, projection_rows, null,
                              np.stack([statistical[float(b)] for b in options.statistical_bounds]).astype(np.float32)
@@ -159,6 +173,10 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
             from zspace.report.analysis_figures import write_analysis_figures  # matplotlib only when drawing
 
             figures = write_analysis_figures(load_analysis(folder), folder / FIGURES_FOLDER, progress)
+            if structure is not None or link is not None:
+                from zspace.analysis.structure.figures import write_structure_figures
+
+                figures += write_structure_figures(structure, link, folder / FIGURES_FOLDER)
         result.metrics["figures"] = [str(p.relative_to(folder)) for p in figures]
         saved = {**result.metrics, "arrays": {name: text for name, (_, text) in arrays.items()}}
         save_json(folder / METRICS_FILE, saved)

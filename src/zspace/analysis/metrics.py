@@ -42,6 +42,16 @@ def components_dict(result: AnalysisResult, options: AnalysisOptions) -> dict:
 
 def metrics_dict(result: AnalysisResult, options: AnalysisOptions) -> dict:
     """metrics.json as a dict; ``figures`` and ``arrays`` are added when they are written."""
+    metrics = _base_metrics(result, options)
+    if result.structure is not None or result.link is not None:
+        structure = result.structure.to_dict() if result.structure is not None else {}
+        if result.link is not None:
+            structure["link"] = result.link.to_dict()
+        metrics["structure"] = structure
+    return metrics
+
+
+def _base_metrics(result: AnalysisResult, options: AnalysisOptions) -> dict:
     summary = result.correlation_summary
     radius = result.radius
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from zspace.analysis.planes import ComponentPlane, PCAPlane
 from zspace.analysis.radius import RadiusStatistics
 from zspace.analysis.tsne import EmbeddingMap
 from zspace.errors import ZspaceError
+
+if TYPE_CHECKING:  # the structure subpackage (scipy, matplotlib) is imported only when an analysis asks for it
+    from zspace.analysis.structure import StructureOptions, StructureResult
+    from zspace.analysis.structure.link_summary import GenerationLink
 
 SLICE_UNITS = ("spread", "absolute")
 ZOOM_UNITS = ("spread", "absolute")
@@ -53,6 +58,7 @@ class AnalysisOptions:
     chunk_rows: int | None = None
     seed: int = 0
     figures: bool = True
+    structure: StructureOptions | None = None  # filaments and voids against a Gaussian null (issue 12); None = off
 
     def validate(self) -> AnalysisOptions:
         """Self, or one ZspaceError naming the value and why it cannot work (before any work starts)."""
@@ -83,6 +89,8 @@ class AnalysisOptions:
         for ok, message in checks:
             if not ok:
                 raise ZspaceError(message)
+        if self.structure is not None and not hasattr(self.structure, "null_draws"):
+            raise ZspaceError(f"structure option {self.structure!r}: give a StructureOptions or None")
         for pair in self.pca_planes:
             if len(pair) != 2 or min(pair) < 1:
                 raise ZspaceError(f"PCA plane {tuple(pair)}: give two 1-based axis numbers, like (1, 2)")
@@ -110,3 +118,5 @@ class AnalysisResult:
     figures: list[Path] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     covariance: np.ndarray | None = None  # (d, d); not saved (correlation and PCA are)
+    structure: StructureResult | None = None  # with AnalysisOptions.structure; saved in metrics.json
+    link: GenerationLink | None = None  # the run-level link to generation; metrics.json + structure_link_*.npy

@@ -51,6 +51,8 @@ def analysis_arrays(result: AnalysisResult, projection: np.ndarray, projection_a
         "statistical_vectors.npy": (statistical, "(bounds, count, d) uniform vectors in [-b, b]^d"),
         "plane_sample_rows.npy": (sample_rows, "(m,) rows of the scatter subsample of the component planes"),
     }
+    if result.link is not None:
+        arrays.update(result.link.arrays())
     for k, histogram in enumerate(result.radius.histograms):
         arrays[f"radius_histogram_{k}.npy"] = (histogram.counts, f"radius counts on bins of {histogram.bin_width:g}")
     for plane in result.planes:
@@ -137,4 +139,14 @@ def load_analysis(folder: str | os.PathLike) -> AnalysisResult:
     result = AnalysisResult(metrics["n"], metrics["dim"], metrics["dropped_nonfinite_rows"], array("correlation.npy"),
                             components, radius, summary, pca, planes, pca_planes, maps, list(metrics["notes"]),
                             [folder / f for f in metrics.get("figures", [])], metrics)
+    structure = metrics.get("structure")
+    if structure:  # the structure subpackage only for an analysis that has the block
+        if "tests" in structure:
+            from zspace.analysis.structure.result import StructureResult
+
+            result.structure = StructureResult.from_dict(structure)
+        if "link" in structure:
+            from zspace.analysis.structure.link_summary import load_link
+
+            result.link = load_link(folder, structure["link"])
     return result

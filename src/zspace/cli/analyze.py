@@ -61,6 +61,19 @@ def analyze(
     chosen_row: int = typer.Option(0, help="Row of the data point marked on the planes."),
     drop_nonfinite: bool = typer.Option(False, help="Leave out rows with NaN/inf instead of stopping."),
     seed: int = typer.Option(0, help="Seed of the subsamples, statistical vectors and t-SNE."),
+    structure: bool = typer.Option(False, "--structure", help="Filaments and voids, tested: intrinsic dimension "
+                                   "and structure tests against a Gaussian null (docs/structure.md)."),
+    structure_draws: int = typer.Option(5, help="Structure: Gaussian null draws (>= 2)."),
+    structure_points: int = typer.Option(50_000, help="Structure: rows analysed (a seeded subsample); 0 = all."),
+    structure_queries: int = typer.Option(4_000, help="Structure: points whose neighbourhoods are measured."),
+    structure_probes: int = typer.Option(500, help="Structure: random probes per probe set (void fractions)."),
+    structure_alpha: float = typer.Option(0.01, help="Structure: level of the tests after the correction."),
+    structure_correction: str = typer.Option("holm", help="Structure: multiple-testing correction, holm or bh."),
+    link: str = typer.Option(None, "--link", help="Link to generation (needs a run; implies --structure): "
+                             "comma-separated sampler specs, e.g. normal,gmm:k=10,uniform:b=1.5, or 'default' "
+                             "(normal, diag, fullcov, gmm:k=10, uniform:b=1.5, uniform:b=4)."),
+    link_samples: int = typer.Option(500, help="Link: points drawn, decoded and re-encoded per sampler."),
+    device: str = typer.Option("cpu", help="Link: torch device of the model, e.g. cpu or cuda:0."),
 ) -> None:
     """Measure a latent space: components, radius, exact correlation, PCA, planes, t-SNE; metrics.json + figures."""
     from zspace.analysis.analyze import analyze as analyze_vectors
@@ -75,13 +88,26 @@ def analyze(
         raise ZspaceError("give either a run folder (zspace analyze RUN) or --latents FILE.npy --out DIR")
     if tsne < 0:
         raise ZspaceError(f"--tsne {tsne}: give 0 for no map or a positive number of points")
+    structure_options = None
+    if structure or link is not None:
+        from zspace.analysis.structure import StructureOptions
+
+        structure_options = StructureOptions(
+            max_points=structure_points or None, query_points=structure_queries, null_draws=structure_draws,
+            probes=structure_probes, alpha=structure_alpha, correction=structure_correction, seed=seed)
     options = AnalysisOptions(
         tsne_points=tsne, tsne_perplexity=tsne_perplexity, tsne_early_exaggeration=tsne_exaggeration,
         tsne_pca_components=tsne_pca, umap=umap, color_by=color_by, pca_planes=parse_pairs(pca_planes),
         zooms=parse_zooms(zooms), zoom_units=zoom_units, slice_threshold=slice_threshold, slice_units=slice_units,
         inactive_ratio=inactive_ratio, active_threshold=active_threshold, chosen_row=chosen_row,
-        drop_nonfinite=drop_nonfinite, seed=seed,
+        drop_nonfinite=drop_nonfinite, seed=seed, structure=structure_options,
     ).validate()
+    if link is not None and run is None:
+        raise ZspaceError("--link needs a run folder (the model decodes the samples), not --latents")
+    if link is not None:
+        from zspace.analysis.structure.generation_link import split_sampler_list
+
+        link_specs = split_sampler_list(link)  # every spec checked before any work
     if latents is not None:
         if out is None:
             raise ZspaceError("--latents needs --out DIR, the folder for metrics.json and figures")
@@ -95,7 +121,12 @@ def analyze(
         latent_set = folder.latents()
         source = check_vectors(latent_set.vectors, str(folder.latents_file), drop_nonfinite)
         table = load_index_table(index, source.vectors.shape[0]) if index is not None else latent_set.index
-    result = analyze_vectors(source, table, out, options, progress=progress_bar, force=force)
+    generation = None
+    if link is not None:
+        from zspace.analysis.structure.generation_link import generation_link
+
+        generation = generation_link(folder, link_specs, link_samples, seed, progress_bar, device)
+    result = analyze_vectors(source, table, out, options, progress=progress_bar, force=force, link=generation)
     for note in result.notes:
         typer.echo(note)
     if source.dropped:
@@ -111,4 +142,8 @@ def analyze(
     for plane in result.planes:
         if plane.slice_note:
             typer.echo(f"slice of components ({plane.pair.i}, {plane.pair.j}) {plane.slice_note}")
+    if result.structure is not None:
+        typer.echo(f"structure: {result.structure.verdict}")
+    if generation is not None:
+        typer.echo(f"link: {result.metrics['structure']['link']['verdict']}")
     typer.echo(f"{out}/figures: {len(result.figures)} figures")

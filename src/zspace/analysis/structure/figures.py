@@ -5,10 +5,17 @@ Matplotlib ``Figure`` objects only (no pyplot state); the caller saves them.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from zspace.analysis.structure.result import StructureResult
+
+if TYPE_CHECKING:
+    from zspace.analysis.structure.link_summary import GenerationLink
 
 
 def structure_figure(result: StructureResult, title: str = "") -> Figure:
@@ -42,3 +49,17 @@ def structure_figure(result: StructureResult, title: str = "") -> Figure:
     right.legend(fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def write_structure_figures(result: StructureResult | None, link: GenerationLink | None,
+                            folder: str | os.PathLike) -> list[Path]:
+    """figures/structure.png (when measured) and the link's figures/structure_link*.png; the paths written."""
+    from zspace.report.figures import save_figure
+
+    folder = Path(folder)
+    figures = {"structure.png": structure_figure(result)} if result is not None else {}
+    if link is not None and link.samplers:
+        figures.update(link.figures())
+    for name, figure in figures.items():
+        save_figure(figure, folder / name)
+    return [folder / name for name in figures]

@@ -50,6 +50,33 @@ class StructureResult:
     def significant(self) -> list[StructureTest]:
         return [t for t in self.tests if t.significant]
 
+    @classmethod
+    def from_dict(cls, block: dict) -> StructureResult:
+        """Read back :meth:`to_dict`'s form (the ``"structure"`` block of metrics.json), e.g. to redraw the figure.
+
+        JSON null (a NaN or inf when written) comes back as NaN.
+        """
+
+        def number(value: object) -> float:
+            return float("nan") if value is None else float(value)  # type: ignore[arg-type]
+
+        def dimensions(values: dict) -> dict[str, float]:
+            return {k: int(v) if k.startswith("pca_") and v is not None else number(v) for k, v in values.items()}
+
+        tests = [StructureTest(t["name"], number(t["data"]), [number(v) for v in t["null_values"]],
+                               number(t["resolution"]), t.get("description", ""), dict(t.get("details") or {}),
+                               number(t["p_value"]), number(t["p_adjusted"]), bool(t["significant"]))
+                 for t in block["tests"]]
+        return cls(
+            intrinsic_dimension=dimensions(block["intrinsic_dimension"]),
+            null_intrinsic_dimension=dimensions(block["null_intrinsic_dimension"]),
+            null_intrinsic_dimension_std={k: number(v) for k, v in block["null_intrinsic_dimension_std"].items()},
+            tests=tests, verdict=block["verdict"], typical_distance=number(block["typical_distance"]),
+            points=int(block["points"]), total_points=int(block["total_points"]), dim=int(block["dim"]),
+            rank=int(block["rank"]), query_points=int(block["query_points"]), settings=dict(block["settings"]),
+            backend=block["backend"], timings=dict(block.get("timings_s") or {}),
+        )
+
     def to_dict(self) -> dict[str, object]:
         """The issue's shape first (intrinsic_dimension, null_intrinsic_dimension, tests, verdict), then extras."""
         return json_safe({

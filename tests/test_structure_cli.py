@@ -1,0 +1,117 @@
+"""zspace analyze --structure and --link (issue 12): the metrics.json block, the figures, the saved arrays."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+from test_analysis_cli import cli_app
+from typer.testing import CliRunner
+
+from zspace.analysis import AnalysisOptions, analyze, load_analysis
+from zspace.analysis.structure import StructureOptions, StructureResult
+from zspace.analysis.structure.generation_link import generation_link, split_sampler_list
+from zspace.analysis.structure.link_summary import partial_spearman
+from zspace.encoding import encode
+from zspace.errors import ZspaceError
+
+SMALL = ["--structure-draws", "3", "--structure-queries", "200", "--structure-probes", "50"]
+ISSUE_KEYS = {"intrinsic_dimension", "null_intrinsic_dimension", "tests", "verdict"}
+TEST_KEYS = {"name", "data", "null_mean", "null_std", "p_value", "significant"}
+
+
+def test_analyze_structure_writes_the_issue_block(tmp_path) -> None:
+    np.save(tmp_path / "z.npy", np.random.default_rng(0).standard_normal((400, 6)).astype(np.float32))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli_app(), ["analyze", "--latents", str(tmp_path / "z.npy"), "--out", str(out),
+                                            "--tsne", "0", "--structure", *SMALL])
+    assert result.exit_code == 0, result.output
+    assert "structure: " in result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    block = metrics["structure"]
+    assert ISSUE_KEYS <= set(block)
+    assert {"twonn", "mle", "pca_90", "pca_95"} <= set(block["intrinsic_dimension"])
+    assert set(block["intrinsic_dimension"]) == set(block["null_intrinsic_dimension"])
+    assert block["tests"] and all(TEST_KEYS <= set(t) for t in block["tests"])
+    assert all(0 <= t["p_value"] <= 1 and isinstance(t["significant"], bool) for t in block["tests"])
+    assert block["null_draws"] == 3 and block["points"] == 400 and "link" not in block
+    assert isinstance(block["verdict"], str) and len(block["verdict"]) > 40
+    assert "figures/structure.png" in metrics["figures"]
+    assert (out / "figures" / "structure.png").stat().st_size > 5000
+    loaded = load_analysis(out)  # read back: the report redraws the figure from metrics.json alone
+    assert isinstance(loaded.structure, StructureResult)
+    assert loaded.structure.to_dict() == block
+
+
+def test_structure_off_by_default_and_library_option(tmp_path) -> None:
+    vectors = np.random.default_rng(1).standard_normal((300, 5))
+    plain = analyze(vectors, None, tmp_path / "plain", AnalysisOptions(figures=False))
+    assert "structure" not in plain.metrics and plain.structure is None
+    options = AnalysisOptions(figures=False, structure=StructureOptions(null_draws=2, query_points=100, probes=20))
+    measured = analyze(vectors, None, tmp_path / "s", options)
+    assert measured.structure is not None and measured.metrics["structure"]["null_draws"] == 2
+    with pytest.raises(ZspaceError, match="StructureOptions"):
+        AnalysisOptions(structure=5).validate()  # type: ignore[arg-type]
+
+
+def test_sampler_list() -> None:
+    assert split_sampler_list("normal,gmm:k=3,cov=diag,uniform:b=1.5") == ["normal", "gmm:k=3,cov=diag",
+                                                                          "uniform:b=1.5"]
+    assert split_sampler_list("default")[0] == "normal" and len(split_sampler_list("default")) == 6
+    for bad, fragment in [("normal,,diag", "empty item"), ("normal,normal", "twice"), ("warp", "warp")]:
+        with pytest.raises(ZspaceError, match=fragment):
+            split_sampler_list(bad)
+
+
+def test_partial_spearman_matches_residual_ranks() -> None:
+    rng = np.random.default_rng(2)
+    control = rng.standard_normal(300)
+    x, y = control + rng.standard_normal(300), control + rng.standard_normal(300)
+    rho, p = partial_spearman(x, y, control)
+    assert abs(rho) < 0.2 and 0 < p <= 1  # x and y are linked only through the control
+    assert stats.spearmanr(x, y)[0] > 0.3
+
+
+def encoded_copy(run: Path, folder: Path) -> Path:
+    """The session's run copied (it is shared with other tests) and encoded."""
+    shutil.copytree(run, folder)
+    encode(folder, force=True)
+    return folder
+
+
+def test_generation_link_on_a_tiny_run(vae_run, tmp_path) -> None:
+    tmp_path = encoded_copy(vae_run, tmp_path / "run")
+    samplers = ["normal", "fullcov", "uniform:b=3"]
+    found = generation_link(tmp_path, samplers, count=40, seed=1)
+    block = found.to_dict()
+    assert [row["sampler"] for row in block["samplers"]] == samplers
+    assert block["pooled"]["count"] == 120
+    for row, scores in zip(block["samplers"], found.samplers, strict=True):
+        assert -1 <= row["rho"] <= 1 and 0 <= row["p_value"] <= 1 and 0 <= row["void_share"] <= 1
+        for quality in ("cycle_error", "data_distance"):
+            expected = stats.spearmanr(scores.void, scores.quality[quality])
+            assert row[quality]["rho"] == pytest.approx(expected.statistic, abs=1e-12)
+            assert row[quality]["p_value"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+        assert np.all(scores.void > 0) and np.all(scores.quality["cycle_error"] >= 0)
+    assert isinstance(block["verdict"], str) and "pooled" in block["verdict"].lower()
+    again = generation_link(tmp_path, samplers, count=40, seed=1)
+    np.testing.assert_array_equal(again.samplers[2].void, found.samplers[2].void)  # seeded
+
+
+def test_analyze_run_with_link(vae_run, tmp_path) -> None:
+    tmp_path = encoded_copy(vae_run, tmp_path / "run")
+    result = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0", "--pca-planes", "",
+                                            "--link", "normal,gmm:k=2", "--link-samples", "30", *SMALL])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "analysis"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert ISSUE_KEYS <= set(metrics["structure"])  # --link turns the structure analysis on
+    rows = metrics["structure"]["link"]["samplers"]
+    assert [r["sampler"] for r in rows] == ["normal", "gmm:k=2"]
+    assert {"figures/structure.png", "figures/structure_link.png"} <= set(metrics["figures"])
+    loaded = load_analysis(folder).link
+    assert loaded is not None and loaded.to_dict()["samplers"] == rows

@@ -14,10 +14,11 @@ import numpy as np
 
 from zspace.errors import ZspaceError
 from zspace.evaluation.metrics.bootstrap import fd_bootstrap
-from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenvalues, rank_of, sqrt_covariance
+from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenvalues, rank_of
 from zspace.evaluation.metrics.kid import kernel_inception_distance
 from zspace.evaluation.metrics.prdc import precision_recall_density_coverage
 from zspace.evaluation.metrics.sample_size import fd_sample_size_bias
+from zspace.evaluation.reference import RealReference, real_reference
 
 GIVEN_FEATURES = "given features"
 CHUNK_ROWS = 8192
@@ -86,25 +87,31 @@ def check_pair(real: np.ndarray, fake: np.ndarray, names: tuple[str, str], k: in
 
 def measure_features(
     real: np.ndarray, fake: np.ndarray, options: EvaluationOptions | None = None,
-    names: tuple[str, str] = ("real", "fake"),
+    names: tuple[str, str] = ("real", "fake"), reference: RealReference | None = None,
 ) -> FeatureEvaluation:
-    """All metrics between ``real`` (N, d) and ``fake`` (M, d), the row and the per-sample realism."""
+    """All metrics between ``real`` (N, d) and ``fake`` (M, d), the row and the per-sample realism.
+
+    ``reference``: the real set's fit, Σ^½ and k-NN radii when measured before (``real_reference(real)``,
+    checked once); many fake sets against one real set then pay for them once.
+    """
     options = options or EvaluationOptions()
-    real = check_features(real, names[0])
+    if reference is None:
+        real = check_features(real, names[0])
+        reference = real_reference(real)
     fake = check_features(fake, names[1])
     check_pair(real, fake, names, options.k)
     # One seed, independent streams per metric: changing the bootstrap count leaves KID unchanged.
     bootstrap_rng, kid_rng, size_rng = (np.random.default_rng(s)
                                         for s in np.random.SeedSequence(options.seed).spawn(3))
 
-    real_fit, fake_fit = fit_gaussian(real), fit_gaussian(fake)
-    real_root = sqrt_covariance(real_fit.covariance)
+    real_fit, real_root, fake_fit = reference.fit, reference.root, fit_gaussian(fake)
     fd = fd_from_fits(real_fit, fake_fit, real_root)
     interval = (fd_bootstrap(real, fake, options.bootstrap, options.confidence, bootstrap_rng, estimate=fd)
                 if options.bootstrap else None)
     bias = fd_sample_size_bias(real_fit, fake, options.fd_points, size_rng) if options.fd_points else None
     kid = kernel_inception_distance(real, fake, options.kid_subsets, options.kid_subset_size, kid_rng)
-    manifold = precision_recall_density_coverage(real, fake, options.k, options.realism_percentile)
+    manifold = precision_recall_density_coverage(real, fake, options.k, options.realism_percentile,
+                                                 real_radii=reference.radii(options.k))
 
     dim = real.shape[1]
     row = {

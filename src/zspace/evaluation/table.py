@@ -6,10 +6,14 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from zspace.io import replace_folder, save_json, save_npy, write_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 EVALUATION_FILE = "evaluation.json"
 PER_SAMPLE_FOLDER = "per_sample"
@@ -21,6 +25,7 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("fd", "FD", 4), ("fd_ci_low", "FD low", 4), ("fd_ci_high", "FD high", 4), ("fd_infinity", "FD∞", 4),
     ("kid", "KID", 5), ("kid_std", "KID std", 5),
     ("precision", "precision", 4), ("recall", "recall", 4), ("density", "density", 4), ("coverage", "coverage", 4),
+    ("fd_latent", "FD latent", 4), ("off_manifold", "off-manifold", 3), ("cycle_error", "cycle error", 4),
     ("rank_real", "rank real", 0), ("rank_fake", "rank fake", 0), ("k", "k", 0),
 ]
 
@@ -55,6 +60,8 @@ def table_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
 def console_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     """A narrow table for the terminal: what is measured, n, and the headline numbers."""
     headings = ["what", "n", "FD", "FD CI", "FD∞", "KID", "KID std", "precision", "recall", "density", "coverage"]
+    latent = [key for key in ("fd_latent", "off_manifold", "cycle_error") if any(r.get(key) is not None for r in rows)]
+    headings += [{"fd_latent": "FD latent", "off_manifold": "off-manifold", "cycle_error": "cycle"}[k] for k in latent]
     cells = []
     for row in rows:
         f = flat(row)
@@ -62,7 +69,8 @@ def console_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
         ci = f"{cell(f['fd_ci_low'], 3)}–{cell(f['fd_ci_high'], 3)}" if row.get("fd_ci") else "-"
         cells.append([what, str(row["n_fake"]), cell(row["fd"], 4), ci, cell(row.get("fd_infinity"), 4),
                       cell(row["kid"], 5), cell(row["kid_std"], 5)]
-                     + [cell(row[key], 3) for key in ("precision", "recall", "density", "coverage")])
+                     + [cell(row[key], 3) for key in ("precision", "recall", "density", "coverage")]
+                     + [cell(row.get(key), 3) for key in latent])
     return headings, cells
 
 
@@ -85,9 +93,11 @@ def markdown_table(headings: list[str], cells: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(rows: list[dict]) -> str:
-    """The table, FD at each n (the sample-size bias), and what the numbers do not mean."""
+def to_markdown(rows: list[dict], findings: list[str] | None = None) -> str:
+    """The table, what it says in words, FD at each n (the sample-size bias), and what the numbers do not mean."""
     parts = ["# Evaluation", "", markdown_table(*table_cells(rows)), "", NOTE, ""]
+    if findings:
+        parts += ["## In words", "", *(f"- {line}" for line in findings), ""]
     for index, row in enumerate(rows):
         curve = row.get("fd_by_n")
         if not curve:
@@ -102,13 +112,21 @@ def to_markdown(rows: list[dict]) -> str:
 
 def write_evaluation(
     out: str | os.PathLike, rows: list[dict], per_sample: dict[str, np.ndarray] | None = None, force: bool = False,
+    extra: dict | None = None, figures: dict[str, Figure] | None = None,
 ) -> Path:
-    """Write out/evaluation.json ({"rows": rows}), .csv, .md and per_sample/<name>.npy, replacing ``out`` whole."""
+    """Write out/evaluation.json ({"rows": rows, **extra}), .csv, .md, per_sample/<name>.npy and
+    <name>.png per figure, replacing ``out`` whole. ``extra["findings"]`` (sentences) go into the Markdown."""
     out = Path(out)
+    extra = extra or {}
     with replace_folder(out, force, marker=EVALUATION_FILE) as tmp:
-        save_json(tmp / EVALUATION_FILE, {"rows": rows})
+        save_json(tmp / EVALUATION_FILE, {"rows": rows, **extra})
         write_text(tmp / "evaluation.csv", to_csv(rows))
-        write_text(tmp / "evaluation.md", to_markdown(rows))
+        write_text(tmp / "evaluation.md", to_markdown(rows, extra.get("findings")))
         for name, values in (per_sample or {}).items():
             save_npy(tmp / PER_SAMPLE_FOLDER / f"{name}.npy", values)
+        if figures:
+            from zspace.report.figures import save_figure
+
+            for name, figure in figures.items():
+                save_figure(figure, tmp / f"{name}.png")
     return out

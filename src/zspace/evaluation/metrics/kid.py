@@ -64,6 +64,9 @@ def kernel_inception_distance(
     if size < 2:
         raise ZspaceError(f"subset_size={size}: KID needs at least 2 rows per subset")
     rng = rng if rng is not None else np.random.default_rng(0)
+    if size == len(real) == len(fake):  # every subset is the whole of both sets: one MMD², std 0
+        value = mmd2_unbiased(np.asarray(real, dtype=np.float64), np.asarray(fake, dtype=np.float64))
+        return KernelDistance(value, 0.0, subsets, size, np.full(subsets, value))
     values = np.empty(subsets)
     for index in range(subsets):
         # Sorted rows read a memmap in order; the estimator does not depend on row order.

@@ -44,9 +44,12 @@ class ManifoldMetrics:
 
 def precision_recall_density_coverage(
     real: np.ndarray, fake: np.ndarray, k: int = 5, realism_percentile: float = 50.0,
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int = BLOCK_BYTES, real_radii: np.ndarray | None = None,
 ) -> ManifoldMetrics:
-    """The four k-NN metrics and per-sample realism; matches ``prdc.compute_prdc`` on float64 input."""
+    """The four k-NN metrics and per-sample realism; matches ``prdc.compute_prdc`` on float64 input.
+
+    ``real_radii`` (N,): the real set's k-NN radii when already known (one real set, many fake sets).
+    """
     if k < 1:
         raise ZspaceError(f"k={k}: the neighbourhood size must be at least 1")
     smallest = min(len(real), len(fake))
@@ -54,7 +57,8 @@ def precision_recall_density_coverage(
         raise ZspaceError(f"k={k}: needs more than k vectors in each set (the smaller has {smallest})")
     if not 0.0 < realism_percentile <= 100.0:
         raise ZspaceError(f"realism_percentile={realism_percentile}: give a percentile in (0, 100]")
-    real_radii = kth_neighbour_radii(real, k, block_bytes)  # (N,)
+    if real_radii is None:
+        real_radii = kth_neighbour_radii(real, k, block_bytes)  # (N,)
     fake_radii = kth_neighbour_radii(fake, k, block_bytes)  # (M,)
     retained = real_radii <= np.percentile(real_radii, realism_percentile)  # (N,) balls used for realism
 

@@ -107,6 +107,8 @@ def analyze(
     if link is not None:
         from zspace.analysis.structure.generation_link import split_sampler_list
 
+        if link_samples < 3:
+            raise ZspaceError(f"--link-samples {link_samples}: the link needs at least 3 points per sampler")
         link_specs = split_sampler_list(link)  # every spec checked before any work
     if latents is not None:
         if out is None:

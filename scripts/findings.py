@@ -25,7 +25,9 @@ from zspace.analysis import AnalysisOptions, analyze
 from zspace.analysis.structure import StructureOptions
 from zspace.analysis.structure.factors import (
     circular_alignment,
+    is_categorical,
     local_factor_alignment,
+    neighbour_agreement,
     plane_angle,
     plane_factors,
 )
@@ -66,9 +68,13 @@ def describe_factors(latents: np.ndarray, factors: dict[str, np.ndarray], pca_pl
         table = plane_factors(plane.points, factors)
         ranked = sorted(table.items(), key=lambda kv: -max(kv[1]["linear_r2"], kv[1]["angle_r2"]))
         out["planes"][f"{plane.axis_a}_{plane.axis_b}"] = {name: row for name, row in ranked[:4]}
-    local = local_factor_alignment(latents, factors, k=20, queries=1500)
-    local["ranked"] = sorted(local["alignment"].items(), key=lambda kv: -kv[1])[:5]
-    out["local"] = local
+    if any(not is_categorical(v) for v in factors.values()):
+        local = local_factor_alignment(latents, factors, k=20, queries=1500)
+        local["ranked"] = sorted(local["alignment"].items(), key=lambda kv: -kv[1])[:5]
+        out["local"] = local
+    for name, values in factors.items():
+        if is_categorical(values):
+            out[f"neighbours_{name}"] = neighbour_agreement(latents, values)
     if "background_hue" in factors and pca_planes:
         first = pca_planes[0]
         out["ring_hue"] = circular_alignment(plane_angle(first.points), factors["background_hue"])

@@ -9,9 +9,13 @@ images again, and score each point:
   (median) nearest-neighbour distance (:func:`voids.void_scores`; > 1: in a void);
 - Mahalanobis distance of z from the data latents' mean in their covariance
   metric: the baseline "far from the Gaussian bulk", which a Gaussian null has too;
-- quality, higher is worse, from the model alone (no judge): the cycle error
-  |encode(decode(z)) - z| / |z|, and the data distance, the void score of
-  encode(decode(z)) (how unlike every data image the decoded image is).
+- quality, higher is worse, from the model alone (no judge): the data
+  distance, the void score of encode(decode(z)) (how unlike every data image
+  the decoded image is; the primary score), and the cycle error
+  |encode(decode(z)) - z| / |z|. The cycle error counts the components the
+  decoder ignores (a VAE's collapsed units: the encoder maps every image to
+  about 0 there), so for a VAE it grows with |z| in those components just as
+  the void score does; the data distance has no such shared term.
 
 Then Spearman's rank correlation of void score with each quality per sampler
 and pooled, and the partial one with the Mahalanobis distance held fixed
@@ -121,7 +125,7 @@ def generation_link(run: str | os.PathLike, samplers: Sequence[str] = DEFAULT_SA
             cycle = np.linalg.norm(again - z, axis=1) / np.where(norms > 0, norms, np.nan)
             nearest = index.query_in_chunks(np.concatenate([z, again]).astype(np.float64), 1)[0][:, 0] / typical
             scores.append(SamplerScores(spec, nearest[:count], mahalanobis(z, mean, transform),
-                                        {"cycle_error": cycle, "data_distance": nearest[count:]}))
+                                        {"data_distance": nearest[count:], "cycle_error": cycle}))
             advance(count)
     settings = {"samplers": list(samplers), "count": count, "seed": seed, "backend": backend,
                 "run": str(opened.path.resolve()), "data": str(opened.latents_file)}

@@ -25,9 +25,10 @@ from zspace.analysis.structure.result import json_safe
 from zspace.errors import ZspaceError
 
 QUALITIES = {
-    "cycle_error": "|encode(decode(z)) - z| / |z|: how far the decoded image's encoding lands from z",
     "data_distance": "distance from encode(decode(z)) to the nearest data latent / the data's typical "
                      "nearest-neighbour distance: how unlike every data image the decoded image is",
+    "cycle_error": "|encode(decode(z)) - z| / |z|: how far the decoded image's encoding lands from z (also counts "
+                   "components the decoder ignores)",
 }
 ARRAY_PREFIX = "structure_link_"
 
@@ -124,7 +125,7 @@ class GenerationLink:
         return out
 
     def figures(self) -> dict[str, Figure]:
-        """figures/structure_link.png (the primary quality) and one more per other quality."""
+        """figures/structure_link.png (the primary quality, data distance) and structure_link_<quality>.png."""
         out = {}
         for k, quality in enumerate(self.qualities):
             name = "structure_link.png" if k == 0 else f"structure_link_{quality}.png"

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from PIL import Image
 
 from zspace.analysis import AnalysisOptions, analyze
 from zspace.analysis.structure import StructureOptions
@@ -32,7 +32,9 @@ from zspace.analysis.structure.factors import (
     plane_factors,
 )
 from zspace.analysis.structure.generation_link import DEFAULT_SAMPLERS, generation_link
+from zspace.models.inference import decode
 from zspace.report.figures import save_figure
+from zspace.report.grids import labelled_rows, save_image
 from zspace.run import Run
 
 RUNS = {  # name -> run folder under ROOT
@@ -40,6 +42,14 @@ RUNS = {  # name -> run folder under ROOT
 }
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images" / "findings"
 FACTOR_SKIP = {"row", "source_id", "split"}
+
+
+def small_png(source: Path, target: Path, width: int = 900, colours: int = 96) -> None:
+    """A copy for the docs: at most ``width`` pixels wide, an adaptive palette (a few tens of kB)."""
+    picture = Image.open(source).convert("RGB")
+    if picture.width > width:
+        picture = picture.resize((width, round(picture.height * width / picture.width)), Image.Resampling.LANCZOS)
+    picture.quantize(colours).save(target, optimize=True)
 
 
 def factor_table(index: dict) -> dict[str, np.ndarray]:
@@ -59,6 +69,19 @@ def ring_figure(plane: np.ndarray, hue: np.ndarray, title: str) -> Figure:
     axes.set_aspect("equal", adjustable="datalim")
     figure.tight_layout()
     return figure
+
+
+def void_rows(run: Run, link, samplers: tuple[str, ...] = ("gmm:k=10", "normal"), count: int = 7):
+    """Decoded points of each sampler: the ``count`` nearest the data (lowest void score), then the farthest."""
+    model = run.model("cpu")
+    rows = []
+    for scores in link.samplers:
+        if scores.name in samplers and scores.z is not None:
+            order = np.argsort(scores.void)
+            for label, chosen in (("nearest", order[:count]), ("farthest", order[-count:])):
+                values = ", ".join(f"{v:.1f}" for v in scores.void[chosen][[0, -1]])
+                rows.append((f"{scores.name} {label} (void {values})", decode(model, scores.z[chosen])))
+    return labelled_rows(rows, scale=1, title=f"{run.name}: decoded samples by void score")
 
 
 def describe_factors(latents: np.ndarray, factors: dict[str, np.ndarray], pca_planes: list) -> dict:
@@ -104,12 +127,38 @@ def measure(root: Path, name: str, link_samples: int, images: bool) -> dict:
         folder = root / "analyses" / name / "figures"
         for figure in ("structure.png", "structure_link.png", "pca_plane_1_2.png"):
             if (folder / figure).is_file():
-                shutil.copyfile(folder / figure, IMAGES / f"{name}_{figure}")
+                small_png(folder / figure, IMAGES / f"{name}_{figure}")
+        if "background_hue" in factors:
+            save_image(void_rows(run, link), folder / "void_rows.png")
+            small_png(folder / "void_rows.png", IMAGES / f"{name}_void_rows.png")
         if "background_hue" in factors and result.pca_planes:
             save_figure(ring_figure(result.pca_planes[0].points, factors["background_hue"],
-                                    f"{name}: PCA plane 1-2 by background hue"),
-                        IMAGES / f"{name}_ring_hue.png", dpi=80)
+                                    f"{name}: PCA plane 1-2 by background hue"), folder / "ring_hue.png", dpi=80)
+            small_png(folder / "ring_hue.png", IMAGES / f"{name}_ring_hue.png")
     return found
+
+
+def tables(findings: dict) -> str:
+    """The two summary tables of docs/findings.md (markdown)."""
+    lines = ["| run | N x d | TwoNN (null) | MLE (null) | PCA 90% | local anisotropy (null) | fitted-Gaussian "
+             "probes in voids (null) | significant tests |", "|---|---|---|---|---|---|---|---|"]
+    for name, f in findings.items():
+        s, tests = f["structure"], {t["name"]: t for t in f["structure"]["tests"]}
+        i, n = s["intrinsic_dimension"], s["null_intrinsic_dimension"]
+        a, v = tests["local_anisotropy"], tests["void_fraction_fitted_gaussian"]
+        lines.append(f"| {name} | {f['n']:,} x {f['dim']} | {i['twonn']:.1f} ({n['twonn']:.1f}) | {i['mle']:.1f} "
+                     f"({n['mle']:.1f}) | {i['pca_90']} | {a['data']:.2f} ({a['null_mean']:.2f}) | "
+                     f"{100 * v['data']:.0f}% ({100 * v['null_mean']:.0f}%) | "
+                     f"{sum(t['significant'] for t in s['tests'])} of {len(s['tests'])} |")
+    lines += ["", "| run | sampler | in voids | median void score | median data distance | rho (p) | "
+              "Mahalanobis rho | partial rho (p) | cycle-error rho |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, f in findings.items():
+        for r in [*f["link"]["samplers"], f["link"]["pooled"]]:
+            d = r["data_distance"]
+            lines.append(f"| {name} | {r['sampler']} | {100 * r['void_share']:.0f}% | {r['void_score_median']:.2f} | "
+                         f"{d['median']:.2f} | {d['rho']:+.2f} ({d['p_value']:.1g}) | {d['mahalanobis_rho']:+.2f} | "
+                         f"{d['partial_rho']:+.2f} ({d['partial_p_value']:.1g}) | {r['cycle_error']['rho']:+.2f} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -118,9 +167,13 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(RUNS))
     parser.add_argument("--link-samples", type=int, default=500)
     parser.add_argument("--no-images", action="store_true")
+    parser.add_argument("--tables", action="store_true", help="only print the summary tables of findings.json")
     args = parser.parse_args()
     output = args.root / "findings.json"
     findings = json.loads(output.read_text()) if output.is_file() else {}
+    if args.tables:
+        print(tables({k: findings[k] for k in RUNS if k in findings}))
+        return
     for name in args.only.split(","):
         if not Run(args.root / RUNS[name]).latents_file.is_file():
             print(f"{name}: no latents yet, skipped")

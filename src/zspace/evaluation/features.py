@@ -18,6 +18,7 @@ from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenva
 from zspace.evaluation.metrics.kid import kernel_inception_distance
 from zspace.evaluation.metrics.prdc import precision_recall_density_coverage
 from zspace.evaluation.metrics.sample_size import fd_sample_size_bias
+from zspace.evaluation.metrics.threads import single_blas_thread
 from zspace.evaluation.reference import RealReference, real_reference
 
 GIVEN_FEATURES = "given features"
@@ -100,16 +101,24 @@ def measure_features(
         reference = real_reference(real)
     fake = check_features(fake, names[1])
     check_pair(real, fake, names, options.k)
-    # One seed, independent streams per metric: changing the bootstrap count leaves KID unchanged.
-    bootstrap_rng, kid_rng, size_rng = (np.random.default_rng(s)
-                                        for s in np.random.SeedSequence(options.seed).spawn(3))
+    # One seed, independent streams per metric: changing the bootstrap count leaves KID unchanged. The real
+    # side of the bootstrap and of KID has its own streams, so a reference reuses it across fake sets.
+    streams = np.random.SeedSequence(options.seed).spawn(5)
+    bootstrap_rng, kid_rng, size_rng = (np.random.default_rng(s) for s in streams[:3])
+    real_bootstrap_seed, real_kid_seed = streams[3:]
 
     real_fit, real_root, fake_fit = reference.fit, reference.root, fit_gaussian(fake)
     fd = fd_from_fits(real_fit, fake_fit, real_root)
-    interval = (fd_bootstrap(real, fake, options.bootstrap, options.confidence, bootstrap_rng, estimate=fd)
-                if options.bootstrap else None)
-    bias = fd_sample_size_bias(real_fit, fake, options.fd_points, size_rng) if options.fd_points else None
-    kid = kernel_inception_distance(real, fake, options.kid_subsets, options.kid_subset_size, kid_rng)
+    with single_blas_thread():
+        interval = (fd_bootstrap(real, fake, options.bootstrap, options.confidence, bootstrap_rng, estimate=fd,
+                                 real_resamples=reference.resamples(options.bootstrap, real_bootstrap_seed))
+                    if options.bootstrap else None)
+        bias = fd_sample_size_bias(real_fit, fake, options.fd_points, size_rng) if options.fd_points else None
+        kid_size = min(options.kid_subset_size, len(real), len(fake))
+        kid = kernel_inception_distance(
+            real, fake, options.kid_subsets, options.kid_subset_size, kid_rng,
+            reference.kernel_subsets(options.kid_subsets, kid_size, real_kid_seed)
+            if options.kid_subsets >= 1 and kid_size >= 2 and not kid_size == len(real) == len(fake) else None)
     manifold = precision_recall_density_coverage(real, fake, options.k, options.realism_percentile,
                                                  real_radii=reference.radii(options.k))
 

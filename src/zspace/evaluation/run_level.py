@@ -78,6 +78,10 @@ def _check(options: RunEvaluationOptions) -> None:
         raise ZspaceError(f"num_samples={options.num_samples} is not allowed; it must be an integer >= 2")
     if options.cycle_samples < 1:
         raise ZspaceError(f"cycle_samples={options.cycle_samples} is not allowed; it must be an integer >= 1")
+    from zspace.samplers import parse_sampler
+
+    for spec in options.samplers:  # every spec checked before any work
+        parse_sampler(spec)
 
 
 def _names(runs: list) -> list[str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.errors import ZspaceError
-from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, sqrt_covariance
+from zspace.evaluation.metrics.fd import GaussianFit, SqrtCovariance, fd_from_fits, fit_gaussian, sqrt_covariance
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,13 @@ def resample_counts(count: int, rng: np.random.Generator) -> np.ndarray:
 def fd_bootstrap(
     real: np.ndarray, fake: np.ndarray, resamples: int = 100, level: float = 0.95,
     rng: np.random.Generator | None = None, estimate: float | None = None,
+    real_resamples: list[tuple[GaussianFit, SqrtCovariance]] | None = None,
 ) -> BootstrapInterval:
-    """Shifted percentile bootstrap interval of FD(real, fake) from ``resamples`` seeded resamples of both sets."""
+    """Shifted percentile bootstrap interval of FD(real, fake) from ``resamples`` seeded resamples of both sets.
+
+    ``real_resamples``: the real set's resampled fits and Σ^½ made once by :func:`real_resample_fits` (one real
+    set against many fake sets); ``rng`` then draws only the fake resamples.
+    """
     if resamples < 2:
         raise ZspaceError(f"resamples={resamples}: a bootstrap interval needs at least 2 resamples")
     if not 0.0 < level < 1.0:
@@ -56,11 +61,27 @@ def fd_bootstrap(
     rng = rng if rng is not None else np.random.default_rng(0)
     if estimate is None:  # FD on all rows; pass it when already known
         estimate = fd_from_fits(fit_gaussian(real), fit_gaussian(fake))
+    if real_resamples is not None and len(real_resamples) < resamples:
+        raise ZspaceError(f"{len(real_resamples)} real resamples given for resamples={resamples}")
     values = np.empty(resamples)
     for index in range(resamples):
-        real_fit = fit_gaussian(real, resample_counts(len(real), rng))
+        if real_resamples is None:
+            real_fit = fit_gaussian(real, resample_counts(len(real), rng))
+            real_root = sqrt_covariance(real_fit.covariance)
+        else:
+            real_fit, real_root = real_resamples[index]
         fake_fit = fit_gaussian(fake, resample_counts(len(fake), rng))
-        values[index] = fd_from_fits(real_fit, fake_fit, sqrt_covariance(real_fit.covariance))
+        values[index] = fd_from_fits(real_fit, fake_fit, real_root)
     low, high = np.quantile(values, [(1.0 - level) / 2.0, (1.0 + level) / 2.0])
     shift = float(np.median(values)) - estimate
     return BootstrapInterval(max(float(low) - shift, 0.0), float(high) - shift, level, shift, values)
+
+
+def real_resample_fits(real: np.ndarray, resamples: int, rng: np.random.Generator
+                       ) -> list[tuple[GaussianFit, SqrtCovariance]]:
+    """``resamples`` bootstrap resamples of the real set: fit and Σ^½ of each, to reuse against many fake sets."""
+    fits = []
+    for _ in range(resamples):
+        fit = fit_gaussian(real, resample_counts(len(real), rng))
+        fits.append((fit, sqrt_covariance(fit.covariance)))
+    return fits

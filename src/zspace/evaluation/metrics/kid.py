@@ -31,6 +31,23 @@ class KernelDistance:
     values: np.ndarray  # (subsets,) MMD² of each subset
 
 
+@dataclass(frozen=True)
+class RealSubset:
+    rows: np.ndarray  # (size,) sorted row numbers of the real set
+    within: float  # Σ_{i≠j} k(xᵢ, xⱼ) / (m(m−1)) over the subset
+
+
+def real_kernel_subsets(real: np.ndarray, subsets: int, size: int, rng: np.random.Generator) -> list[RealSubset]:
+    """``subsets`` random real subsets of ``size`` rows with their within-set term of MMD²ᵤ, to reuse."""
+    chosen = []
+    for _ in range(subsets):
+        # Sorted rows read a memmap in order; the estimator does not depend on row order.
+        rows = np.sort(rng.choice(len(real), size, replace=False))
+        k_xx = polynomial_kernel(np.asarray(real[rows], dtype=np.float64), np.asarray(real[rows], dtype=np.float64))
+        chosen.append(RealSubset(rows, float((k_xx.sum() - np.trace(k_xx)) / (size * (size - 1)))))
+    return chosen
+
+
 def polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """k(x, y) = (x·y / d + 1)³ for all row pairs: (m, d), (n, d) -> (m, n), float64."""
     base = x @ y.T  # (m, n)
@@ -55,9 +72,13 @@ def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
 
 def kernel_inception_distance(
     real: np.ndarray, fake: np.ndarray, subsets: int = 100, subset_size: int = 1000,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | None = None, real_subsets: list[RealSubset] | None = None,
 ) -> KernelDistance:
-    """Mean and std of the unbiased MMD² over ``subsets`` random subsets of both sets."""
+    """Mean and std of the unbiased MMD² over ``subsets`` random subsets of both sets.
+
+    ``real_subsets``: the real subsets with their within-set kernel sums, made once by :func:`real_kernel_subsets`
+    (one real set against many fake sets); ``rng`` then draws only the fake subsets.
+    """
     if subsets < 1:
         raise ZspaceError(f"subsets={subsets}: KID needs at least 1 subset")
     size = min(subset_size, len(real), len(fake))
@@ -67,10 +88,15 @@ def kernel_inception_distance(
     if size == len(real) == len(fake):  # every subset is the whole of both sets: one MMD², std 0
         value = mmd2_unbiased(np.asarray(real, dtype=np.float64), np.asarray(fake, dtype=np.float64))
         return KernelDistance(value, 0.0, subsets, size, np.full(subsets, value))
+    if real_subsets is None:
+        real_subsets = real_kernel_subsets(real, subsets, size, rng)
+    if len(real_subsets) < subsets or any(len(subset.rows) != size for subset in real_subsets):
+        raise ZspaceError(f"real_subsets: need {subsets} subsets of {size} rows")
     values = np.empty(subsets)
-    for index in range(subsets):
-        # Sorted rows read a memmap in order; the estimator does not depend on row order.
-        x = np.asarray(real[np.sort(rng.choice(len(real), size, replace=False))], dtype=np.float64)
+    for index, subset in enumerate(real_subsets[:subsets]):
+        x = np.asarray(real[subset.rows], dtype=np.float64)
         y = np.asarray(fake[np.sort(rng.choice(len(fake), size, replace=False))], dtype=np.float64)
-        values[index] = mmd2_unbiased(x, y)
+        k_yy = polynomial_kernel(y, y)
+        within_y = (k_yy.sum() - np.trace(k_yy)) / (size * (size - 1))
+        values[index] = subset.within + within_y - 2.0 * polynomial_kernel(x, y).sum() / (size * size)
     return KernelDistance(float(values.mean()), float(values.std()), subsets, size, values)

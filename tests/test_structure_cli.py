@@ -19,7 +19,8 @@ from zspace.analysis.structure.link_summary import partial_spearman
 from zspace.encoding import encode
 from zspace.errors import ZspaceError
 
-SMALL = ["--structure-draws", "3", "--structure-queries", "200", "--structure-probes", "50"]
+# small settings, and no PCA-plane figures: the analysis figures, not the structure analysis, are the cost
+SMALL = ["--structure-draws", "3", "--structure-queries", "200", "--structure-probes", "50", "--pca-planes", ""]
 ISSUE_KEYS = {"intrinsic_dimension", "null_intrinsic_dimension", "tests", "verdict"}
 TEST_KEYS = {"name", "data", "null_mean", "null_std", "p_value", "significant"}
 
@@ -102,9 +103,10 @@ def test_generation_link_on_a_tiny_run(vae_run, tmp_path) -> None:
     np.testing.assert_array_equal(again.samplers[2].void, found.samplers[2].void)  # seeded
 
 
+@pytest.mark.slow
 def test_analyze_run_with_link(vae_run, tmp_path) -> None:
     tmp_path = encoded_copy(vae_run, tmp_path / "run")
-    result = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0", "--pca-planes", "",
+    result = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0",
                                             "--link", "normal,gmm:k=2", "--link-samples", "30", *SMALL])
     assert result.exit_code == 0, result.output
     folder = tmp_path / "analysis"

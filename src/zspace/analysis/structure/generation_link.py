@@ -125,7 +125,7 @@ def generation_link(run: str | os.PathLike, samplers: Sequence[str] = DEFAULT_SA
             cycle = np.linalg.norm(again - z, axis=1) / np.where(norms > 0, norms, np.nan)
             nearest = index.query_in_chunks(np.concatenate([z, again]).astype(np.float64), 1)[0][:, 0] / typical
             scores.append(SamplerScores(spec, nearest[:count], mahalanobis(z, mean, transform),
-                                        {"data_distance": nearest[count:], "cycle_error": cycle}))
+                                        {"data_distance": nearest[count:], "cycle_error": cycle}, z))
             advance(count)
     settings = {"samplers": list(samplers), "count": count, "seed": seed, "backend": backend,
                 "run": str(opened.path.resolve()), "data": str(opened.latents_file)}

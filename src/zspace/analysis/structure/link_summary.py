@@ -58,6 +58,7 @@ class SamplerScores:
     void: np.ndarray  # (n,) void score of z: nearest data latent / typical distance
     mahalanobis: np.ndarray  # (n,) distance of z from the data's mean in the data's covariance metric
     quality: dict[str, np.ndarray]  # quality name -> (n,) score, higher is worse
+    z: np.ndarray | None = None  # (n, d) float32 the sampled points (decode them again to look)
 
     def row(self) -> dict[str, object]:
         """This sampler's line of the link block: void share, each quality's rank correlation, the baseline."""
@@ -122,6 +123,8 @@ class GenerationLink:
             out[f"{stem}_mahalanobis.npy"] = (s.mahalanobis, f"(n,) Mahalanobis distances of the {s.name} points")
             for name, values in s.quality.items():
                 out[f"{stem}_{name}.npy"] = (values, f"(n,) {name} of the {s.name} points")
+            if s.z is not None:
+                out[f"{stem}_z.npy"] = (np.asarray(s.z, dtype=np.float32), f"(n, d) the {s.name} points")
         return out
 
     def figures(self) -> dict[str, Figure]:
@@ -147,9 +150,10 @@ def load_link(folder: str | os.PathLike, block: dict) -> GenerationLink:
         stem = folder / f"{ARRAY_PREFIX}{k}"
         if not Path(f"{stem}_void.npy").is_file():
             raise ZspaceError(f"{folder}: the link's arrays are missing ({stem.name}_void.npy); analyse again")
+        z = load_npy(f"{stem}_z.npy") if Path(f"{stem}_z.npy").is_file() else None
         samplers.append(SamplerScores(row["sampler"], load_npy(f"{stem}_void.npy"),
                                       load_npy(f"{stem}_mahalanobis.npy"),
-                                      {q: load_npy(f"{stem}_{q}.npy") for q in qualities}))
+                                      {q: load_npy(f"{stem}_{q}.npy") for q in qualities}, z))
     return GenerationLink(samplers, float(block["typical_distance"]), int(block["data_points"]),
                           dict(block.get("settings", {})), list(block.get("notes", [])))
 

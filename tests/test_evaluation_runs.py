@@ -39,12 +39,13 @@ def ae_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_rows_floor_factors_and_determinism(ae_run: Path, tmp_path: Path) -> None:
     first = evaluate_runs([ae_run], FAST)
-    assert [r["sampler"] for r in first.rows] == ["held-out data", "normal", "gmm:k=3"]
+    assert [r["sampler"] for r in first.rows] == ["held-out data", "held-out reconstructions", "normal", "gmm:k=3"]
     for row in first.rows:
         assert ROW_KEYS <= set(row) and row["run"] == "ae" and row["model"] == "ae" and row["judge"] == "factors"
         assert set(row["factor_distance"]) >= {"skin_tone", "glasses"}
-    floor, *samplers = first.rows
-    assert floor["fd"] < min(r["fd"] for r in samplers)  # held-out images are the floor
+    floor, decoder, *samplers = first.rows
+    assert floor["fd"] < min(r["fd"] for r in [decoder, *samplers])  # held-out images are the floor
+    assert decoder["n"] == floor["n"] and decoder["off_manifold"] == pytest.approx(1.0, abs=0.2)
     assert floor["off_manifold"] == pytest.approx(1.0)  # by construction
     assert all(r["n"] == 250 for r in samplers) and floor["n"] == floor["n_fake"] < 250
     assert any(line.startswith("the normal samples of the AE have the right") for line in first.findings)
@@ -55,7 +56,7 @@ def test_rows_floor_factors_and_determinism(ae_run: Path, tmp_path: Path) -> Non
     assert second.judges[0]["reused"] and not first.judges[0]["reused"]
     out = write_run_evaluation(tmp_path / "eval", first, FAST)
     saved = json.loads((out / "evaluation.json").read_text())
-    assert len(saved["rows"]) == 3 and saved["findings"] == first.findings
+    assert len(saved["rows"]) == 4 and saved["findings"] == first.findings
     assert (out / "ranking.png").stat().st_size > 1000 and (out / "evaluation.md").is_file()
     np.testing.assert_array_equal(np.load(out / "per_sample" / "ae_normal_z.npy"), first.per_sample["ae_normal_z"])
 
@@ -71,7 +72,8 @@ def test_command_prints_the_table(ae_run: Path, tmp_path: Path, capsys: pytest.C
     printed = capsys.readouterr().out
     assert "held-out data" in printed and "ae / normal" in printed and "off-manifold" in printed
     rows = json.loads((out / "evaluation.json").read_text())["rows"]
-    assert [r["sampler"] for r in rows] == ["held-out data", "normal", "diag"] and rows[1]["judge"] == "random"
+    assert [r["sampler"] for r in rows] == ["held-out data", "held-out reconstructions", "normal", "diag"]
+    assert rows[2]["judge"] == "random"
     assert run_cli(str(ae_run), "--samplers", "normal", "--n", "200", "--out", str(out)) == 2  # exists, no --force
 
 

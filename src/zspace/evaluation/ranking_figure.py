@@ -1,9 +1,9 @@
 """The figure that ranks the samplers: FD with its bootstrap interval, and precision/recall/coverage.
 
-One bar per (run, sampler), best (lowest FD) at the top, the held-out rows (the
-floor) in grey; a second panel shows precision (fidelity), recall and coverage
-(diversity) of the same rows. A plain ``matplotlib.figure.Figure`` (no pyplot
-state), so a web server can draw it.
+One bar per (run, sampler), best (lowest FD) at the top, the reference rows
+(held-out images and their reconstructions: the floors) in grey; a second panel
+shows precision (fidelity), recall and coverage (diversity) of the same rows. A
+plain ``matplotlib.figure.Figure`` (no pyplot state), so a web server can draw it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 HELDOUT = "held-out data"
+RECONSTRUCTIONS = "held-out reconstructions"
 
 
 def row_label(row: dict) -> str:
@@ -25,7 +26,7 @@ def ranking_figure(rows: list[dict], title: str | None = None) -> Figure:
     fd = np.array([max(r["fd"], 1e-12) for r in rows])
     low = np.array([r["fd_ci"][0] if r.get("fd_ci") else r["fd"] for r in rows])
     high = np.array([r["fd_ci"][1] if r.get("fd_ci") else r["fd"] for r in rows])
-    colours = ["0.6" if r.get("sampler") == HELDOUT else "tab:blue" for r in rows]
+    colours = ["0.6" if r.get("sampler") in (HELDOUT, RECONSTRUCTIONS) else "tab:blue" for r in rows]
     height = 1.2 + 0.38 * len(rows)
     figure = Figure(figsize=(11, height))
     fd_axes, knn_axes = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})

@@ -28,7 +28,7 @@ from zspace.evaluation.factor_gaps import factor_gaps, factor_sentence
 from zspace.evaluation.features import EvaluationOptions, measure_features
 from zspace.evaluation.judges import JudgeSettings, predicted_factors
 from zspace.evaluation.latent_checks import LatentReference, cycle_error, fd_latent, latent_reference, off_manifold
-from zspace.evaluation.ranking_figure import HELDOUT, ranking_figure
+from zspace.evaluation.ranking_figure import HELDOUT, RECONSTRUCTIONS, ranking_figure
 from zspace.evaluation.table import write_evaluation
 from zspace.progress import Progress
 
@@ -153,7 +153,6 @@ def _factor_columns(side: DataSide, fake: dict[str, np.ndarray] | None, what: st
 def _evaluate_run(run, name: str, side: DataSide, options: RunEvaluationOptions, result: RunEvaluation,
                   progress: Progress | None) -> None:
     from zspace.generate.from_run import fitted_sampler
-    from zspace.models.inference import decode
     from zspace.samplers import parse_sampler
     from zspace.samplers.persist import slug
 
@@ -169,7 +168,6 @@ def _evaluate_run(run, name: str, side: DataSide, options: RunEvaluationOptions,
                           f"{cache.path}; re-encode the run ('zspace encode {run.path} --force')")
     reference = latent_reference(run.fit_vectors("train"), np.asarray(latents.vectors[run.heldout_rows()]),
                                  options.seed)
-    metrics = options.metrics()
 
     # The floor: held-out images against the training images; latents of the real set against held-out latents.
     held_z = np.asarray(latents.vectors[side.heldout_rows], dtype=np.float32)
@@ -181,26 +179,18 @@ def _evaluate_run(run, name: str, side: DataSide, options: RunEvaluationOptions,
     result.per_sample[f"{name}_{slug(HELDOUT)}"] = side.heldout.per_sample["realism"]
     result.seconds[f"{name}: held-out latents"] = round(time.monotonic() - started, 2)
 
+    # The decoder's floor: reconstructions of the same held-out images (the encoder means, decoded). No
+    # sampler of z can beat what this decoder makes of the data's own codes.
+    run_rows.append(_measure_points(run, name, model, side, reference, options, result, RECONSTRUCTIONS, held_z,
+                                    progress))
     for spec in options.samplers:
         started = time.monotonic()
         sampler, _reused, notes = fitted_sampler(run, parse_sampler(spec), config.latent_dim)
         result.notes += [n for n in notes if n not in result.notes]
         rng = np.random.default_rng([options.seed, zlib.crc32(spec.encode())])  # per spec, not per position
         z = sampler.sample(options.num_samples, rng)  # (n, d)
-        images = decode(model, z, options.batch_size, options.device, progress)
-        features, outputs = side.judge.embed(images, progress, f"judge features: {name} {spec}")
-        measured = measure_features(side.reference.features, features, metrics, (REAL_NAMES[0], spec),
-                                    side.reference)
-        columns, distances = _latent_columns(reference, model, z, images, options)
-        row = {**measured.row, **_base_row(run, name, model, side, spec), "sampler_spec": sampler.spec, **columns}
-        fake_factors = predicted_factors(outputs, side.judge.output_names) if outputs is not None else None
-        row.update(_factor_columns(side, fake_factors, f"the {spec} samples of {_who(name, config.model)}",
-                                   result.findings))
-        run_rows.append(row)
-        key = f"{name}_{slug(spec)}"
-        result.per_sample[key] = measured.per_sample["realism"]
-        result.per_sample[f"{key}_z"] = z
-        result.per_sample[f"{key}_latent_distance"] = distances
+        row = _measure_points(run, name, model, side, reference, options, result, spec, z, progress)
+        run_rows.append({**row, "sampler_spec": sampler.spec})
         result.seconds[f"{name}: {spec}"] = round(time.monotonic() - started, 2)
     result.findings.append(_ranking_sentence(name, run_rows))
     result.rows += run_rows
@@ -210,12 +200,37 @@ def _who(name: str, model: str) -> str:
     return f"the {model.upper()}" if name.lower() == model else f"{name} ({model.upper()})"
 
 
+def _measure_points(run, name: str, model, side: DataSide, latent: LatentReference, options: RunEvaluationOptions,
+                    result: RunEvaluation, label: str, z: np.ndarray, progress: Progress | None) -> dict:
+    """Decode z, judge the images against the real set, measure z in the latent space: one row."""
+    from zspace.models.inference import decode
+    from zspace.samplers.persist import slug
+
+    images = decode(model, z, options.batch_size, options.device, progress)
+    features, outputs = side.judge.embed(images, progress, f"judge features: {name} {label}")
+    measured = measure_features(side.reference.features, features, options.metrics(), (REAL_NAMES[0], label),
+                                side.reference)
+    columns, distances = _latent_columns(latent, model, z, images, options)
+    row = {**measured.row, **_base_row(run, name, model, side, label), **columns}
+    fake_factors = predicted_factors(outputs, side.judge.output_names) if outputs is not None else None
+    what = f"the {label} of {_who(name, model.config.model)}" if label == RECONSTRUCTIONS else \
+        f"the {label} samples of {_who(name, model.config.model)}"
+    row.update(_factor_columns(side, fake_factors, what, result.findings))
+    key = f"{name}_{slug(label)}"
+    result.per_sample[key] = measured.per_sample["realism"]
+    result.per_sample[f"{key}_z"] = z
+    result.per_sample[f"{key}_latent_distance"] = distances
+    return row
+
+
 def _ranking_sentence(name: str, rows: list[dict]) -> str:
     floor = next(r for r in rows if r["sampler"] == HELDOUT)
-    samplers = sorted((r for r in rows if r["sampler"] != HELDOUT), key=lambda r: r["fd"])
+    decoder = next(r for r in rows if r["sampler"] == RECONSTRUCTIONS)
+    samplers = sorted((r for r in rows if r["sampler"] not in (HELDOUT, RECONSTRUCTIONS)), key=lambda r: r["fd"])
     order = ", ".join(f"{r['sampler']} {r['fd']:.3g}" for r in samplers)
-    return (f"{name} ({floor['model']}): FD from best to worst: {order}; held-out images {floor['fd']:.3g} "
-            f"(n = {floor['n']}) is the floor")
+    return (f"{name} ({floor['model'].upper()}): FD from best to worst: {order}; the floor is {floor['fd']:.3g} "
+            f"for held-out images and {decoder['fd']:.3g} for their reconstructions (n = {floor['n']}), "
+            "the best any sampler can do with this decoder")
 
 
 def write_run_evaluation(out: str | os.PathLike, evaluation: RunEvaluation, options: RunEvaluationOptions,

@@ -34,7 +34,8 @@ def print_table(rows: list[dict]) -> None:
 
 
 def evaluate(
-    runs: list[Path] = typer.Argument(None, help="Run folders (trained and encoded) whose samplers to measure."),
+    runs: list[Path] = typer.Argument(None, metavar="RUN",
+                                      help="Run folders (trained and encoded) whose samplers to measure."),
     real: Path = typer.Option(None, help="Bring your own features: N x d .npy array of real features."),
     fake: Path = typer.Option(None, help="Bring your own features: M x d .npy array of generated features, same d."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder for evaluation.json/.csv/.md."),

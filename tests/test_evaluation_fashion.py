@@ -2,8 +2,12 @@
 
 Ghosh et al. 2020 (sec. 4, table 1): a plain AE's encodings do not follow N(0,I), so
 decoding N(0,I) draws gives poor images, and fitting a density to the encodings ("ex-post
-density estimation") turns the AE into a generator. Skips, saying why, when Debian's
-dataset-fashion-mnist is not installed.
+density estimation") turns the AE into a generator. Marked slow: the AE must be trained
+long enough (6,000 images, 5 epochs: about 2 minutes on 2 free cores, 6 under load) for its
+decoder to make clothes rather than blur; after 2 epochs on 2,500 images every sampler's FD is
+dominated by blur (N(0,I) 19.3 against gmm 19.9) although precision (0.83 against 0.98) and the
+off-manifold distance (10.0 against 1.2) already separate them. Skips, saying why, when
+Debian's dataset-fashion-mnist is not installed.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 def test_ae_normal_is_clearly_worse_than_ae_gmm_on_fashion_mnist(tmp_path: Path) -> None:
     cache, run = tmp_path / "fm", tmp_path / "ae"
-    prepare_cache(first_rows(fashion_mnist_source(DEFAULT_PATH), 2500), cache, val_fraction=0.2)
+    prepare_cache(first_rows(fashion_mnist_source(DEFAULT_PATH), 6000), cache, val_fraction=0.2)
     config = model_config("small", model="ae", image_size=28, channels=1, latent_dim=16, filters=(16, 32, 32, 32))
-    train(config, TrainConfig(data=str(cache), epochs=2, batch_size=32, seed=0), run)
+    train(config, TrainConfig(data=str(cache), epochs=5, batch_size=32, seed=0), run)
     encode(run)
     options = RunEvaluationOptions(samplers=("normal", "gmm:k=10"), num_samples=400, bootstrap=10, kid_subsets=10,
                                    kid_subset_size=200, fd_points=3, cycle_samples=200,

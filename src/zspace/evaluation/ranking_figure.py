@@ -38,7 +38,7 @@ def ranking_figure(rows: list[dict], title: str | None = None) -> Figure:
     fd_axes.set_xscale("log")
     judge = rows[0].get("judge") if rows else None
     fd_axes.set(xlabel=f"FD in the {judge} judge's features (lower is better)" if judge else "FD",
-                title=title or "samplers ranked by FD (bars: bootstrap interval; grey: held-out data)")
+                title=title or "ranked by FD (error bars: bootstrap interval; grey: references)")
     for key, marker in (("precision", "o"), ("recall", "s"), ("coverage", "^")):
         knn_axes.scatter([r.get(key) if r.get(key) is not None else np.nan for r in rows], y, marker=marker,
                          label=key)

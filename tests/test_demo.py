@@ -22,7 +22,7 @@ def test_quick_demo_writes_what_it_names(tmp_path: Path, capsys: pytest.CaptureF
     assert (out / "vae" / "latents.npy").is_file() and (out / "ae" / "latents.npy").is_file()
     assert (out / "vae" / "analysis" / "metrics.json").is_file() and (out / "ae" / "samples" / "gmm_k-10").is_dir()
     assert f"report of both runs, side by side (open it in a browser): {out / 'report.html'}" in printed
-    assert "components active" in printed and f"zspace explore {out / 'vae'}" in printed
+    assert "active units (variance > " in printed and f"zspace explore {out / 'vae'}" in printed
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count('<div class="column">') >= 2 * 11 and "http" not in html.split("<body>")[1]
     assert main(["demo", "--quick", "--out", str(out)]) == 2  # refuses to overwrite without --force

@@ -11,11 +11,15 @@ def _component_line(kind: str, metrics: dict) -> str:
     components = metrics["components"]
     active = components.get("active_units", {})
     dominant = [d["index"] for d in components.get("dominant", [])]
+    inactive = components.get("inactive", [])
+    between = metrics["dim"] - len(dominant) - len(inactive)
     std = components["std"]
-    live = f"{active.get('count', '?')} of {metrics['dim']} components active (variance > {active.get('threshold')})"
     listed = ", ".join(f"z{i}" for i in dominant[:12]) + (" ..." if len(dominant) > 12 else "")
-    return (f"  {kind.upper():4s} {live}; {len(components.get('inactive', []))} inactive; "
-            f"dominant: {listed or 'none'}; component std {min(std):.2f} ... {max(std):.2f}")
+    groups = (f"{len(dominant)} dominant (live: {listed}), {len(inactive)} inactive (collapsed), {between} between"
+              if dominant else f"no dominant group ({len(inactive)} inactive)")
+    return (f"  {kind.upper():4s} {groups}; component std {min(std):.2f} ... {max(std):.2f}; "
+            f"active units (variance > {active.get('threshold')}, Burda et al.): {active.get('count', '?')} "
+            f"of {metrics['dim']}")
 
 
 def demo(

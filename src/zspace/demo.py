@@ -25,6 +25,8 @@ from PIL import Image
 from zspace.analysis.analyze import analyze
 from zspace.analysis.result import AnalysisOptions
 from zspace.analysis.store import FIGURES_FOLDER
+from zspace.analysis.structure import StructureOptions
+from zspace.analysis.structure.generation_link import generation_link
 from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
@@ -54,11 +56,16 @@ class DemoSettings:
     num_samples: int = 28  # the seed's n_to_show
     tsne_points: int = 3000
     sweep: str = "uniform:b=0.5,1,1.5,2,3,5,8"  # the seed's r_limit values (S17), abridged
+    link_samples: int = 300  # decoded points per sampler for the void/quality link (issue 12)
     seed: int = 0
 
 
 QUICK = DemoSettings(count=600, size=32, latent_dim=8, epochs=1, batch_size=32, tsne_points=0,
-                     sweep="uniform:b=1,3")
+                     sweep="uniform:b=1,3", link_samples=60)
+# Samplers whose points are tested for "in a void, hence a bad image": the AE's mixture is fitted here once and
+# reused by step 5; the VAE skips it (a 2-minute fit on 2 cores for a sampler its N(0, I) already matches).
+LINK_SAMPLERS = {"vae": ("normal", "fullcov", "uniform:b=1.5"),
+                 "ae": ("normal", "fullcov", "gmm:k=10", "uniform:b=1.5")}
 
 
 @dataclass
@@ -108,10 +115,14 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
         result.runs[kind] = run.path
         say(f"3/7 encode {len(cache)} images with the {kind.upper()}")
         latents = encode(run, progress=progress)
-        say(f"4/7 analyze the {kind.upper()}'s latent space")
+        say(f"4/7 analyze the {kind.upper()}'s latent space, its structure against a Gaussian null, and whether "
+            "random points that land in voids decode worse")
         options = AnalysisOptions(tsne_points=min(settings.tsne_points, len(latents.vectors)),
-                                  color_by="background_hue", seed=settings.seed)
-        analysis = analyze(latents.vectors, latents.index, run.analysis_dir, options, progress)
+                                  color_by="background_hue", seed=settings.seed,
+                                  structure=StructureOptions(null_draws=5, seed=settings.seed))
+        link = generation_link(run, LINK_SAMPLERS[kind], count=settings.link_samples, seed=settings.seed,
+                               progress=progress)
+        analysis = analyze(latents.vectors, latents.index, run.analysis_dir, options, progress, link=link)
         result.analyses[kind] = analysis.metrics
         result.figures[f"{kind.upper()} analysis ({len(analysis.figures)} figures)"] = run.analysis_dir / FIGURES_FOLDER
         result.figures[f"{kind.upper()} reconstructions (top: originals)"] = _reconstructions(run, cache, figures)
@@ -119,7 +130,10 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
 
     say("5/7 decode: N(0, I) with both, a Gaussian mixture fitted to the AE, a uniform-box sweep with the VAE")
     _generate(runs, settings, result, progress)
-    say("6/7 (structure and sample-quality steps join here as they land)")
+    for kind in ("vae", "ae"):
+        verdict = result.analyses[kind].get("structure", {}).get("link", {}).get("verdict")
+        if verdict:
+            say(f"6/7 {kind.upper()}: {verdict}")
     say("7/7 the report of both runs, side by side")
     result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT).path
     return result

@@ -74,7 +74,7 @@ def test_report_of_an_analysed_run_has_every_section_embedded(analysed_run: Path
     assert_self_contained(page)
     assert len(page.images) >= 10
     text = " ".join(page.text)
-    for needed in ("active units", "sqrt(d)", "pairs of components", "90 %", "uniform:b=1,3"):
+    for needed in ("components are active", "sqrt(d)", "pairs of components", "90 %", "uniform:b=1,3"):
         assert needed in text, needed
     # what this run lacks is named with the command that makes it, and only that
     assert set(result.missing) == {"quality", "structure"}

@@ -49,15 +49,20 @@ def component_section(view: RunView, column: Column) -> None:
     inactive = components.get("inactive", [])
     dominant = components.get("dominant", [])
     words = [f"{plural(view.metric('n'), 'vector')} of dimension {dim}."]
-    if active:
-        words.append(f"{active['count']} of {dim} components are active units (variance over the data above "
-                     f"{active['threshold']:g}, Burda et al. 2016); {len(inactive)} are inactive (collapsed).")
     if dominant:
         listed = ", ".join(f"z{d['index']}" for d in dominant[:12])
         more = f" and {len(dominant) - 12} more" if len(dominant) > 12 else ""
-        words.append(f"{plural(len(dominant), 'component')} stand out as dominant: {listed}{more}.")
+        words.append(f"The widths fall into groups: {plural(len(dominant), 'component')} form the dominant "
+                     f"(live) group ({listed}{more}), {len(inactive)} a collapsed (inactive) group.")
     else:
-        words.append("No component stands out from the others: their widths form one group.")
+        words.append("No component stands out from the others: their widths form one group"
+                     + (f", apart from {len(inactive)} collapsed (inactive) ones." if inactive else "."))
+    if active:
+        words.append(f"By the usual active-unit test (variance over the data above {active['threshold']:g}, "
+                     f"Burda et al. 2016) {active['count']} of {dim} components are active"
+                     + ("; collapsed components can keep a small variance above that threshold, which is why "
+                        "the group rule counts fewer live ones." if inactive and active["count"] > dim - len(inactive)
+                        else "."))
     if std:
         widest, narrowest = max(std), min(std)
         words.append(f"Standard deviations run from {narrowest:.2f} to {widest:.2f} "

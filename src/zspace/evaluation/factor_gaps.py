@@ -59,6 +59,8 @@ def _off(gaps: FactorGaps, name: str) -> str:
 def factor_sentence(what: str, gaps: FactorGaps, worst: int = 2, best: int = 2) -> str:
     """E.g. "the normal samples of ae have the right skin tone and hair color but almost no glasses (...)"."""
     order = sorted(gaps.relative, key=lambda name: gaps.relative[name])
+    if gaps.glasses_share is not None and gaps.glasses_share[1] < 0.01:  # a judge that sees no glasses in the data
+        order.remove(GLASSES)
     right = [_words(name) for name in order[:best]]
     wrong = [_off(gaps, name) for name in reversed(order[-worst:])]
     return f"{what} have the right {' and '.join(right)} but {' and '.join(wrong)}"

@@ -65,7 +65,9 @@ def console_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     cells = []
     for row in rows:
         f = flat(row)
-        what = " / ".join(str(row[key]) for key in ("run", "model", "sampler") if row.get(key)) or str(row["judge"])
+        model = row.get("model")
+        run = f"{row['run']} ({model.upper()})" if row.get("run") and model and model != row["run"] else row.get("run")
+        what = " / ".join(str(part) for part in (run or model, row.get("sampler")) if part) or str(row["judge"])
         ci = f"{cell(f['fd_ci_low'], 3)}–{cell(f['fd_ci_high'], 3)}" if row.get("fd_ci") else "-"
         cells.append([what, str(row["n_fake"]), cell(row["fd"], 4), ci, cell(row.get("fd_infinity"), 4),
                       cell(row["kid"], 5), cell(row["kid_std"], 5)]

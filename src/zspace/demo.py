@@ -31,6 +31,7 @@ from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
 from zspace.encoding import encode
+from zspace.evaluation.quick import quick_evaluation
 from zspace.generate.from_run import default_out, generate_samples, generate_sweep
 from zspace.io import check_output, save_json
 from zspace.models.architectures import model_config
@@ -43,6 +44,7 @@ from zspace.run import Run
 from zspace.training.train import train
 
 MARKER = "demo.json"
+MIN_HELDOUT = 300  # held-out images for the sample-quality step: FD needs more rows than the judge has features
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class DemoResult:
     figures: dict[str, Path] = field(default_factory=dict)
     runs: dict[str, Path] = field(default_factory=dict)
     analyses: dict[str, dict] = field(default_factory=dict)
+    evaluation_rows: list[dict] = field(default_factory=list)
+    evaluation_findings: list[str] = field(default_factory=list)
     report: Path | None = None
 
 
@@ -134,9 +138,26 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
         verdict = result.analyses[kind].get("structure", {}).get("link", {}).get("verdict")
         if verdict:
             say(f"6/7 {kind.upper()}: {verdict}")
+    _evaluate(runs, len(cache.rows("val")), settings, result, say, progress)
     say("7/7 the report of both runs, side by side")
     result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT).path
     return result
+
+
+def _evaluate(runs: dict[str, Run], heldout: int, settings: DemoSettings, result: DemoResult,
+              say: Callable[[str], None], progress: Progress | None) -> None:
+    """A short sample-quality table of both runs (issue 13), into each RUN/evaluation/."""
+    if heldout < MIN_HELDOUT:
+        say(f"6/7 sample quality skipped: {heldout} held-out images are too few for FD in the judge's feature "
+            f"space (it needs more rows than dimensions; the full demo has enough)")
+        return
+    say("6/7 sample quality: FD, KID, precision/recall, density/coverage of N(0, I) and a fitted mixture, "
+        "in the space of a judge network trained on the faces' known factors")
+    for kind in ("vae", "ae"):
+        evaluation = quick_evaluation([runs[kind]], out=runs[kind].evaluation_dir, seed=settings.seed,
+                                      progress=progress)
+        result.evaluation_rows += evaluation.rows
+        result.evaluation_findings += evaluation.findings
 
 
 def _reconstructions(run: Run, cache, figures: Path) -> Path:

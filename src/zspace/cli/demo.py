@@ -45,6 +45,13 @@ def demo(
         typer.echo(f"       mean |component centre| {sum(abs(c) for c in centres) / len(centres):.2f}; radius "
                    f"{radius['mean']:.1f} (N(0,I) in {metrics['dim']} dims: about {radius['sqrt_dim']:.1f}); "
                    f"{metrics['pca']['components_for_90pct']} PCA axes hold 90% of the variance")
+    if result.evaluation_rows:
+        from zspace.cli.evaluate import print_table
+
+        typer.echo("\nSample quality (RUN/evaluation/evaluation.json; FD in a judge's space, not Inception FID):")
+        print_table(result.evaluation_rows)
+        for finding in result.evaluation_findings:
+            typer.echo(f"  {finding}")
     typer.echo(f"\nThe report of both runs, side by side (open it in a browser): {result.report}")
     typer.echo(f"Explore the VAE's latent map in a browser (hover a face, click the voids): "
                f"zspace explore {result.runs['vae']}")

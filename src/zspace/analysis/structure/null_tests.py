@@ -105,12 +105,16 @@ def prediction_p_value(data: float, null_values: np.ndarray | list[float], resol
     return float(2.0 * stats.t.sf(t, df=count - 1))
 
 
+def _ranked(p_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p as float64, an all-NaN array for the adjusted values, the finite p's indices from smallest p up)."""
+    p = np.asarray(p_values, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(p))
+    return p, np.full_like(p, np.nan), finite[np.argsort(p[finite], kind="stable")]
+
+
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values (NaN stays NaN and takes no part)."""
-    p = np.asarray(p_values, dtype=np.float64)
-    adjusted = np.full_like(p, np.nan)
-    finite = np.flatnonzero(np.isfinite(p))
-    order = finite[np.argsort(p[finite], kind="stable")]
+    p, adjusted, order = _ranked(p_values)
     m = len(order)
     running = 0.0
     for rank, index in enumerate(order):
@@ -121,10 +125,7 @@ def holm(p_values: np.ndarray) -> np.ndarray:
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg (1995) step-up adjusted p-values (q-values); NaN stays NaN."""
-    p = np.asarray(p_values, dtype=np.float64)
-    adjusted = np.full_like(p, np.nan)
-    finite = np.flatnonzero(np.isfinite(p))
-    order = finite[np.argsort(p[finite], kind="stable")]
+    p, adjusted, order = _ranked(p_values)
     m = len(order)
     running = 1.0
     for rank in range(m - 1, -1, -1):

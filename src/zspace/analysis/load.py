@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from zspace.analysis.moments import iter_chunks
+from zspace.arrays import check_matrix
 from zspace.errors import ZspaceError
 from zspace.io import load_npy
 
@@ -34,16 +35,8 @@ class VectorSource:
 
 def check_vectors(vectors: np.ndarray, name: str, drop_nonfinite: bool = False) -> VectorSource:
     """Check rank, dtype, finiteness and N > d; return the rows to use."""
-    if vectors.dtype == object or not (np.issubdtype(vectors.dtype, np.floating)
-                                       or np.issubdtype(vectors.dtype, np.integer)):
-        raise ZspaceError(f"{name}: dtype {vectors.dtype} is not a real number type; "
-                          "save the vectors as a float32 or float64 array")
-    if vectors.ndim != 2:
-        raise ZspaceError(f"{name}: array of shape {vectors.shape} has rank {vectors.ndim}; "
-                          "zspace analyses an N x d array (one row per vector), reshape it first")
+    check_matrix(vectors, name, "vectors")
     total, dim = vectors.shape
-    if dim < 1 or total < 2:
-        raise ZspaceError(f"{name}: shape {vectors.shape} is too small; at least 2 vectors of 1 component are needed")
     keep = None
     dropped = 0
     if np.issubdtype(vectors.dtype, np.floating):

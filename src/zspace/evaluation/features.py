@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from zspace.arrays import check_matrix
 from zspace.errors import ZspaceError
 from zspace.evaluation.metrics.bootstrap import fd_bootstrap
 from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenvalues, rank_of
@@ -49,15 +50,7 @@ def check_features(features: np.ndarray, name: str) -> np.ndarray:
     """Refuse anything but a finite, real-valued N x d array with N >= 2; one line naming ``name``."""
     if not isinstance(features, np.ndarray):
         features = np.asarray(features)
-    if features.dtype.hasobject or not (np.issubdtype(features.dtype, np.floating)
-                                        or np.issubdtype(features.dtype, np.integer)):
-        raise ZspaceError(f"{name}: dtype {features.dtype} is not a real number type; "
-                          "save the features as a float32 or float64 array")
-    if features.ndim != 2:
-        raise ZspaceError(f"{name}: array of shape {features.shape} has rank {features.ndim}; "
-                          "features must be N x d (one row per sample), reshape them first")
-    if features.shape[0] < 2 or features.shape[1] < 1:
-        raise ZspaceError(f"{name}: shape {features.shape} is too small; at least 2 rows of 1 column are needed")
+    check_matrix(features, name, "features")
     if np.issubdtype(features.dtype, np.floating):
         bad = 0
         first = -1

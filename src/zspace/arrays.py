@@ -1,0 +1,24 @@
+"""The one check of an N x d array of vectors that a user hands to zspace (latents, features, embeddings)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zspace.errors import ZspaceError
+
+
+def check_matrix(array: np.ndarray, name: str, noun: str = "vectors") -> None:
+    """A real-valued N x d array with N >= 2 and d >= 1, or one line naming ``name`` and what to do.
+
+    ``noun`` says what a row is in the message (vectors, features). Finiteness is checked by the
+    callers, which differ in what they do with NaN rows (leave them out, or refuse).
+    """
+    if array.dtype.hasobject or not (np.issubdtype(array.dtype, np.floating)
+                                     or np.issubdtype(array.dtype, np.integer)):
+        raise ZspaceError(f"{name}: dtype {array.dtype} is not a real number type; "
+                          f"save the {noun} as a float32 or float64 array")
+    if array.ndim != 2:
+        raise ZspaceError(f"{name}: array of shape {array.shape} has rank {array.ndim}; "
+                          f"{noun} must be N x d (one row each), reshape them first")
+    if array.shape[0] < 2 or array.shape[1] < 1:
+        raise ZspaceError(f"{name}: shape {array.shape} is too small; at least 2 rows of 1 column are needed")

@@ -13,7 +13,7 @@ model's quality does not change the cost), then times, separately:
    from RUN/samplers when this was run before (the GMM fit is timed separately, cold).
 
 The machine is shared: the load average before and after is recorded beside the numbers.
-Result: benchmarks/results/evaluate_speed.json.
+Result: benchmarks/results/evaluate_speed.json (--results to choose another file).
 """
 
 from __future__ import annotations
@@ -46,7 +46,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/zspace-evaluate-speed"))
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="torch intra-op threads (default: torch's own, 2 here); 1 wins on shared cores")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     cache_path, run = args.work / f"faces{args.size}", args.work / f"vae{args.size}"
     if not cache_path.exists():
         prepare_cache(synthetic_faces_source(count=20_000, size=args.size, seed=0), cache_path)
@@ -57,6 +64,7 @@ def main() -> None:
     cache = open_cache(cache_path)
     shutil.rmtree(judge_files(cache, "factors")[0].parent, ignore_errors=True)  # judge training from cold
     result: dict = {"machine": machine_info(), "image_size": args.size, "n": args.n,
+                    "torch_threads": args.torch_threads or "default",
                     "load_before": os.getloadavg()}
     started = time.monotonic()
     judge = open_judge(cache, "auto")
@@ -77,8 +85,8 @@ def main() -> None:
     result["goal_seconds"] = 180
     result["rows"] = [{k: r[k] for k in ("sampler", "n", "fd", "kid", "precision", "recall", "off_manifold",
                                          "cycle_error")} for r in evaluation.rows]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k not in ("machine", "rows")}, indent=2))
 
 

@@ -120,3 +120,33 @@ def test_report_of_latents_analysed_without_a_model(tmp_path: Path) -> None:
 def test_report_of_a_folder_that_is_neither_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["report", str(tmp_path)]) == 2
     assert "neither a run folder" in capsys.readouterr().err
+
+
+def test_report_in_real_headless_chromium(analysed_run: Path, tmp_path: Path) -> None:
+    """Open the report offline in Debian's chromium, as a reader would: it draws, and it prints to A4 pages."""
+    from explore_browser import browser_missing, chromium_path
+
+    missing = browser_missing()
+    if missing:
+        print(f"test_report_in_real_headless_chromium: skipped, {missing}")
+        pytest.skip(missing)
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    report = build_report(analysed_run, compare=analysed_run, out=tmp_path / "report.html").path
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        failed: list[str] = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(report.as_uri())
+        sizes = page.eval_on_selector_all("img", "images => images.map(i => [i.naturalWidth, i.complete])")
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+        page.pdf(path=str(tmp_path / "report.pdf"), format="A4")
+        browser.close()
+    assert failed == [] and sizes and all(width > 0 and done for width, done in sizes)  # every picture decoded
+    with Image.open(tmp_path / "report.png") as shot:
+        grey = np.asarray(shot.convert("L"))
+    assert grey.std() > 10  # text and pictures, not a blank page
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") > 5

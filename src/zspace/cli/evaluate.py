@@ -53,6 +53,7 @@ def evaluate(
     kid_subset_size: int = typer.Option(1000, help="Rows per KID subset (torch-fidelity: 1000; capped at N, M)."),
     fd_points: int = typer.Option(15, help="Sample sizes for FD at several n and FD∞; 0 = none."),
     device: str = typer.Option("cpu", help="Device for decoding and the judge (RUN mode)."),
+    threads: int = typer.Option(None, help="torch CPU threads (RUN mode); 1 is often fastest on shared cores."),
     force: bool = typer.Option(False, "--force", help="Replace an existing evaluation folder."),
 ) -> None:
     """Measure FD (bootstrap interval, FD∞), KID, precision/recall, density/coverage: of each sampler of each RUN
@@ -65,6 +66,12 @@ def evaluate(
         raise ZspaceError("--out DIR is needed: the folder for evaluation.json, .csv and .md")
     if runs and (real is not None or fake is not None):
         raise ZspaceError("give run folders or --real/--fake feature arrays, not both")
+    if threads is not None:
+        if threads < 1:
+            raise ZspaceError(f"--threads {threads}: use 1 or more")
+        import torch
+
+        torch.set_num_threads(threads)
     if runs:
         _evaluate_runs(runs, out, samplers, n, judge, k, seed, 25 if bootstrap is None else bootstrap, confidence,
                        kid_subsets, kid_subset_size, fd_points, device, force)

@@ -56,8 +56,10 @@ def evaluate(
     threads: int = typer.Option(None, help="torch CPU threads (RUN mode); 1 is often fastest on shared cores."),
     force: bool = typer.Option(False, "--force", help="Replace an existing evaluation folder."),
 ) -> None:
-    """Measure FD (bootstrap interval, FD∞), KID, precision/recall, density/coverage: of each sampler of each RUN
-    against the data (plus latent off-manifold distance and cycle error), or between two feature arrays."""
+    """Sample quality of each sampler of run folders, or between two feature arrays (FD, KID, PRDC).
+
+    FD with a bootstrap interval and FD∞, KID, precision/recall, density/coverage in a judge network's
+    features against held-out data, plus latent off-manifold distance and cycle error."""
     if judge_weights is not None:
         raise ZspaceError(f"--judge-weights {judge_weights}: Inception-v3 weights are not supported yet (zspace "
                           "could not test them offline); use --judge auto|classifier|factors|random, or compute "

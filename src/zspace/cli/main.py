@@ -45,8 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("zspace.cli.compare:compare",
                 "Originals and their reconstructions by two runs, one labelled row each (seed S19)."),
     "evaluate": ("zspace.cli.evaluate:evaluate",
-                 "Measure FD (bootstrap interval, FD∞), KID, precision/recall, density/coverage: of each sampler "
-                 "of each RUN"),
+                 "Sample quality of each sampler of run folders, or between two feature arrays (FD, KID, PRDC)."),
     "explore": ("zspace.cli.explore:explore",
                 "A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, "
                 "neighbours."),

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from terminal_signals import default_signals
 
 from zspace.cli.main import main
 from zspace.data.cache import open_cache
@@ -75,7 +76,7 @@ def image_folder(root: Path, count: int) -> Path:
 def zspace(*args: object) -> subprocess.Popen:
     # A new session: os.killpg then reaches the command and its workers, as Ctrl-C in a terminal does.
     return subprocess.Popen([sys.executable, "-m", "zspace", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=default_signals)
 
 
 def zspace_lines(stderr: str) -> list[str]:
@@ -150,7 +151,8 @@ sys.exit(cli.main(["wait"]))
 def test_a_command_that_kept_nothing_says_so(tmp_path: Path, number: int) -> None:
     ready = tmp_path / "running"
     process = subprocess.Popen([sys.executable, "-c", WAITING_COMMAND, str(ready)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=default_signals)
     wait_for(lambda: ready.exists() or process.poll() is not None, "the command runs")
     assert process.poll() is None, process.communicate()
     os.killpg(process.pid, number)  # the command and its forked worker, as Ctrl-C does

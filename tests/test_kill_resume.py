@@ -20,6 +20,7 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
+from terminal_signals import default_signals
 
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
@@ -68,7 +69,8 @@ class Victim:
         with open(log, "w") as err:  # a file, not a pipe nobody reads: the victim never blocks on it
             self.process = subprocess.Popen(
                 [sys.executable, "-c", VICTIM, target, str(count), *args], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=err, text=True, env=env, start_new_session=True)
+                stdout=subprocess.PIPE, stderr=err, text=True, env=env, start_new_session=True,
+                preexec_fn=default_signals)
 
     def wait_paused(self, timeout: float = 300.0) -> None:
         """Block until the victim reports the pause (a readable pipe, no polling of files)."""

@@ -19,7 +19,8 @@ def quality_section(view: RunView) -> Column:
     keys = [k for k in ("sampler", "fd", "kid", "precision", "recall", "density", "coverage") if k in rows[0]]
     table = [[_cell(row.get(k)) for k in keys] for row in rows]
     column.tables.append(Table(keys, table, f"From {path.name} (judge: {rows[0].get('judge', 'see docs')})."))
-    ranked = sorted((r for r in rows if isinstance(r.get("fd"), int | float) and r.get("sampler") != "held-out data"),
+    ranked = sorted((r for r in rows if isinstance(r.get("fd"), int | float)
+                     and not str(r.get("sampler", "")).startswith("held-out")),
                     key=lambda r: r["fd"])
     if ranked:
         column.paragraphs.append(f"Best FD: {ranked[0].get('sampler')} ({ranked[0]['fd']:.3g}); worst: "

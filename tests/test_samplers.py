@@ -7,8 +7,8 @@ import pytest
 from scipy.stats import multivariate_normal
 
 from zspace.errors import ZspaceError
-from zspace.samplers.persist import fit_cached, load_sampler, save_sampler
 from zspace.samplers import SAMPLERS, parse_sampler, parse_sweep
+from zspace.samplers.persist import fit_cached, load_sampler, save_sampler
 
 DIM = 6
 

@@ -51,7 +51,13 @@ def test_hover_click_and_lasso_in_chromium(explorer_url, tmp_path):
         point = page.evaluate(CENTRAL_POINT)
         page.mouse.move(point["x"] - 30, point["y"] - 30)
         page.mouse.move(point["x"], point["y"], steps=4)
-        page.wait_for_function("window.zspace.state.timings.hover !== null", timeout=10_000)
+        # The mouse crosses several points on its way: wait until the card shows the point it stopped on
+        # and that thumbnail has loaded (checking the first point's timing against a later src races).
+        page.wait_for_function("""() => {
+            const s = window.zspace.state, t = s.timings.hover;
+            return t !== null && s.hovered !== null && t.row === s.rows[s.hovered]
+                && document.getElementById('hover-image').getAttribute('src') === `/api/thumb/${t.row}.png`;
+        }""", timeout=10_000)
         assert page.is_visible("#hover-card")
         src = page.get_attribute("#hover-image", "src")
         hovered = page.evaluate("window.zspace.state.timings.hover.row")

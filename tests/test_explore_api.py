@@ -55,6 +55,21 @@ def test_map_points_are_binary_float32_with_rows(explorer):
     assert int(pca.headers["x-count"]) == 192
 
 
+def test_spatial_index_holds_the_map_points_the_page_draws(explorer):
+    from test_explore_spatial_index import kdbush_range, parse
+
+    data, client = explorer
+    points = np.frombuffer(client.get("/api/map/tsne").content[: 8 * TSNE_ROWS], "<f4").reshape(2, TSNE_ROWS)
+    response = client.get("/api/spatial/tsne")
+    assert response.headers["content-type"] == "application/octet-stream"
+    _, ids, coordinates = parse(response.content)
+    assert sorted(ids.tolist()) == list(range(TSNE_ROWS))
+    np.testing.assert_array_equal(coordinates.reshape(-1, 2), points.T[ids])  # the same float32 the page draws
+    inside = np.flatnonzero((points[0] >= -0.2) & (points[0] <= 0.5) & (points[1] >= -1) & (points[1] <= 0.1))
+    assert sorted(kdbush_range(response.content, -0.2, -1, 0.5, 0.1)) == inside.tolist()
+    assert client.get("/api/spatial/nope").status_code == 404
+
+
 def test_thumbnail_is_the_cache_image(explorer):
     data, client = explorer
     response = client.get("/api/thumb/5.png")

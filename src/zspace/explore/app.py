@@ -5,6 +5,7 @@ Routes (every parameter is validated; a bad one is a 4xx with ``{"error": "one l
     GET  /                          the page;  GET /static/<name> its files (a fixed list)
     GET  /api/info                  run, maps, colour options, headline numbers, figures, notes
     GET  /api/map/<map>             float32 x[m], y[m] (normalised to [-1, 1]), uint32 row[m]: binary, not JSON
+    GET  /api/spatial/<map>         the map's k-d tree in regl-scatterplot's format (KDBush, see spatial_index.py)
     GET  /api/colour/<map>/<by>     float32 value per map point;  GET /api/legend/<by>  its legend
     GET  /api/point/<row>           a row's index attributes;  GET /api/thumb/<row>.png  its image
     GET  /api/neighbours/<row>?k=   nearest rows in latent space (exact L2)
@@ -143,6 +144,11 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
         body = (np.concatenate([points[:, 0], points[:, 1]]).astype("<f4").tobytes()
                 + view.rows.astype("<u4").tobytes())
         return Response(body, media_type=BINARY, headers={"X-Count": str(view.count)})
+
+    @app.get("/api/spatial/{name}")
+    def spatial_index(name: str) -> Response:
+        view = check_map(name)
+        return Response(view.spatial_index(), media_type=BINARY, headers={"X-Count": str(view.count)})
 
     @app.get("/api/colour/{name}/{by}")
     def colour(name: str, by: str) -> Response:

@@ -183,8 +183,9 @@ class ExplorerData:
         return "radius"
 
     def warm_up(self) -> None:
-        """Build what the first requests would otherwise wait for: the default colours (the index), the
-        default map's tree, the norms."""
+        """Build what the first requests would otherwise wait for, in the order the page asks: the default
+        map's spatial index (first paint), the default colours (the index table), the map's tree, the norms."""
+        self.maps[self.default_map].spatial_index()
         self.colouring(self.default_colour())
         self.maps[self.default_map].spacing()
         self.norms()

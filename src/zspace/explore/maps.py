@@ -48,6 +48,7 @@ class MapView:
     scale: float = field(init=False)
     _tree: object = field(init=False, default=None, repr=False)
     _spacing: float | None = field(init=False, default=None, repr=False)
+    _spatial_index: bytes | None = field(init=False, default=None, repr=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +81,16 @@ class MapView:
 
                 self._tree = cKDTree(self.normalised(), balanced_tree=False, compact_nodes=False)
             return self._tree
+
+    def spatial_index(self) -> bytes:
+        """The browser's k-d tree of the normalised points (KDBush bytes, see spatial_index.py); built once."""
+        with self._lock:
+            if self._spatial_index is None:
+                from zspace.explore.spatial_index import kdbush_bytes
+
+                points = self.normalised()
+                self._spatial_index = kdbush_bytes(points[:, 0], points[:, 1])
+            return self._spatial_index
 
     def spacing(self) -> float:
         """Median distance from a map point to its nearest other map point (normalised units).

@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  info: null, map: null, count: 0, x: null, y: null, rows: null, values: null, legend: null,
+  info: null, map: null, count: 0, x: null, y: null, rows: null, spatial: null, values: null, legend: null,
   hovered: null, lassoing: false, mode: "panZoom", down: null, busy: false,
   timings: { paint: null, ready: null, load: null, hover: null, click: null, select: null },
 };
@@ -97,7 +97,10 @@ async function loadMap(name) {
   const by = $("colour-select").value;
   const colours = fetchColours(name, by);
   colours.catch(() => {}); // reported when awaited below
-  const buffer = await getBuffer(`/api/map/${encodeURIComponent(name)}`);
+  // The k-d tree regl-scatterplot uses for hover and lasso comes built from the server (KDBush bytes):
+  // built here, it would cost seconds of JavaScript per draw for a million points.
+  const [buffer, spatial] = await Promise.all([getBuffer(`/api/map/${encodeURIComponent(name)}`),
+    getBuffer(`/api/spatial/${encodeURIComponent(name)}`)]);
   scatterplot.deselect(); // point ids belong to one map
   $("selection-panel").hidden = true;
   const m = buffer.byteLength / 12;
@@ -106,6 +109,7 @@ async function loadMap(name) {
   state.x = new Float32Array(buffer, 0, m);
   state.y = new Float32Array(buffer, 4 * m, m);
   state.rows = new Uint32Array(buffer, 8 * m, m);
+  state.spatial = spatial;
   scatterplot.set({ pointSize: pointSize(m) });
   const fetched = performance.now();
   const early = await Promise.race([colours, new Promise((resolve) => setTimeout(() => resolve(null), 30))]);
@@ -147,7 +151,7 @@ async function draw() {
   const legend = state.legend;
   scatterplot.set({ colorBy: "valueA", pointColor: legend.colours });
   await scatterplot.draw({ x: state.x, y: state.y, valueA: state.values },
-    { zDataType: legend.kind === "categorical" ? "categorical" : "continuous" });
+    { zDataType: legend.kind === "categorical" ? "categorical" : "continuous", spatialIndex: state.spatial });
 }
 
 function drawLegend(legend) {

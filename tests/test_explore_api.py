@@ -138,11 +138,14 @@ def test_neighbours_are_the_exact_nearest_in_latent_space(explorer):
     assert np.allclose(answer["distances"], np.sort(distances)[:5], atol=1e-4)
 
 
-def test_select_decodes_the_mean_of_the_selection(explorer):
+def test_select_decodes_the_mean_of_the_selection(explorer, monkeypatch):
+    import zspace.explore.app
+
+    monkeypatch.setattr(zspace.explore.app, "SELECTION_CHUNK", 2)  # the mean gathered over several chunks
     data, client = explorer
-    points = np.array([3, 9, 40, 41, 100], dtype="<u4")
+    points = np.array([100, 3, 9, 40, 9, 41, 3], dtype="<u4")  # repeated ids count once
     answer = client.post("/api/select?map=tsne", content=points.tobytes()).json()
-    rows = data.maps["tsne"].rows[points]
+    rows = np.unique(data.maps["tsne"].rows[points])
     assert answer["count"] == 5 and sorted(answer["sample"]) == sorted(rows.tolist())
     mean = np.asarray(data.vectors[np.sort(rows)], dtype=np.float64).mean(0)
     image = np.asarray(Image.open(io.BytesIO(_png(answer["mean_image"]))))

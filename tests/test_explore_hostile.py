@@ -27,8 +27,8 @@ TRAVERSALS = [
     "%c0%ae%c0%ae%c0%afpyproject.toml", "....//....//pyproject.toml", "%2fetc%2fpasswd", "..%00.png",
     "%2e%2e%2f%2e%2e%2fconfig.json", "..%252fconfig.json", "model.safetensors", "latents.npy",
 ]
-PREFIXES = ["/static/", "/figures/", "/api/thumb/", "/api/map/", "/api/colour/tsne/", "/api/legend/", "/api/point/",
-            "/api/neighbours/"]
+PREFIXES = ["/static/", "/figures/", "/api/thumb/", "/api/map/", "/api/spatial/", "/api/colour/tsne/", "/api/legend/",
+            "/api/point/", "/api/neighbours/"]
 BAD_QUERIES = [
     "/api/invert?map=pca-1-2&x=nan&y=0", "/api/invert?map=pca-1-2&x=inf&y=0", "/api/invert?map=pca-1-2&x=0&y=-inf",
     "/api/invert?map=pca-1-2&x=1e999&y=0", "/api/invert?map=pca-1-2&x=1e308&y=0", "/api/invert?map=tsne&x=NaN&y=NaN",
@@ -39,7 +39,8 @@ BAD_QUERIES = [
     "/api/neighbours/3?k=1.5", "/api/neighbours/3?k=nan", "/api/neighbours/3?k=192",
     "/api/thumb/-1.png", "/api/thumb/192.png", "/api/thumb/99999999999999999999999999.png", "/api/thumb/1e3.png",
     "/api/thumb/abc.png", "/api/thumb/nan.png", "/api/point/-5", "/api/point/1.0", "/api/point/inf",
-    "/api/neighbours/192", "/api/map/nope", "/api/map/tsne_pca999", "/api/colour/nope/split",
+    "/api/neighbours/192", "/api/map/nope", "/api/map/tsne_pca999", "/api/spatial/nope", "/api/spatial/TSNE",
+    "/api/colour/nope/split",
     "/api/colour/tsne/nope", "/api/colour/tsne/z8", "/api/colour/tsne/z-1", "/api/colour/tsne/z01x",
     "/api/legend/source_id%00", "/figures/metrics.json", "/figures/../metrics.json", "/report/../config.json",
     "/static/index.html", "/static/", "/api/thumb/5",

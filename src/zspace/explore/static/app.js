@@ -196,7 +196,7 @@ async function onHover(i) {
   const img = $("hover-image");
   img.onload = () => {
     const end = performance.now();
-    if (state.hovered === i) state.timings.hover = { row, ms: end - started, end };
+    if (state.hovered === i) state.timings.hover = { row, ms: end - started, start: started, end };
   };
   img.src = `/api/thumb/${row}.png`;
   $("hover-text").textContent = `row ${row}`;
@@ -256,8 +256,12 @@ async function onSelect(points) {
     const body = new Uint32Array(points);
     const r = await getJSON(`/api/select?map=${encodeURIComponent(state.map)}`, {
       method: "POST", body, headers: { "Content-Type": "application/octet-stream" } });
+    const answered = performance.now();
     const img = $("selection-mean");
-    img.onload = () => { const end = performance.now(); state.timings.select = { count: r.count, ms: end - started, end }; };
+    img.onload = () => {
+      const end = performance.now();
+      state.timings.select = { count: r.count, ms: end - started, request: answered - started, start: started, end };
+    };
     img.src = r.mean_image;
     $("selection-count").textContent = r.count.toLocaleString();
     $("selection-text").textContent = `radius of the mean: ${r.mean_radius.toFixed(2)}; a sample of ${r.sample.length}:`;

@@ -122,3 +122,12 @@ def test_ids_are_16_bit_below_65536_points_and_32_bit_from_there():
     large = kdbush_bytes(*points("normal", 65536))
     assert len(small) == 8 + 65535 * 2 + 2 + 65535 * 8  # 2 bytes of padding to a multiple of 8
     assert len(large) == 8 + 65536 * 4 + 65536 * 8
+
+
+def test_the_16_bit_and_64_bit_node_numbers_build_the_same_tree(monkeypatch):
+    import zspace.explore.spatial_index as spatial_index
+
+    x, y = points("clusters", 20_000, seed=5)
+    radix = kdbush_bytes(x, y, node_size=2)
+    monkeypatch.setattr(spatial_index, "RADIX_NODES", 0)  # every depth with int64 node numbers
+    assert kdbush_bytes(x, y, node_size=2) == radix

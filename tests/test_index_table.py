@@ -7,6 +7,7 @@ import csv
 import numpy as np
 import pytest
 
+from zspace.data import index_table
 from zspace.data.index_table import read_index, write_index
 from zspace.errors import ZspaceError
 
@@ -27,7 +28,9 @@ def columns(count: int, names: list[str]) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("names", [["cat", "dog", "bird"],  # plain: the fast path
                                    ["a, with comma", 'say "hi"', "two\nlines", "é ü"]])  # quoted: the csv path
-def test_columns_match_the_csv_module(tmp_path, names):
+@pytest.mark.parametrize("block", [50_000, 7])  # one block, and many (split and converted in pieces)
+def test_columns_match_the_csv_module(tmp_path, names, block, monkeypatch):
+    monkeypatch.setattr(index_table, "BLOCK_ROWS", block)
     path = tmp_path / "index.csv"
     written = columns(500, names)
     write_index(path, written)
@@ -73,3 +76,13 @@ def test_a_table_without_rows_and_a_foreign_csv(tmp_path):
     blank.write_text("")
     with pytest.raises(ZspaceError, match="no 'row' header"):
         read_index(blank)
+
+
+def test_a_column_is_numeric_only_when_every_block_is(tmp_path, monkeypatch):
+    monkeypatch.setattr(index_table, "BLOCK_ROWS", 3)
+    path = tmp_path / "index.csv"
+    path.write_text("row,code,size\n" + "".join(f"{i},{i if i < 8 else 'x9'},{i if i < 8 else 2.5}\n"
+                                                 for i in range(10)))
+    got = read_index(path)
+    assert got["code"].dtype.kind == "U" and got["code"].tolist()[-2:] == ["x9", "x9"]
+    assert got["size"].dtype == np.float64 and got["size"].tolist()[-1] == 2.5

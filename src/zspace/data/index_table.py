@@ -18,6 +18,8 @@ import numpy as np
 from zspace.errors import ZspaceError
 from zspace.io import write_text
 
+BLOCK_ROWS = 50_000  # rows split and converted per call when reading
+
 
 def write_index(path: str | os.PathLike, columns: dict[str, np.ndarray]) -> None:
     names = list(columns)
@@ -69,8 +71,12 @@ def _split_plain(text: str) -> tuple[list[str], list[list[str]] | None]:
     rows = lines[1:]
     if any(count != width - 1 for count in map(str.count, rows, itertools.repeat(","))):
         return header, None
-    fields = ",".join(rows).split(",") if rows else []
-    return header, [fields[i::width] for i in range(width)]
+    columns: list[list[str]] = [[] for _ in range(width)]
+    for start in range(0, len(rows), BLOCK_ROWS):
+        fields = ",".join(rows[start:start + BLOCK_ROWS]).split(",")
+        for i, column in enumerate(columns):
+            column.extend(fields[i::width])
+    return header, columns
 
 
 def _split_csv(text: str) -> tuple[list[str], list[list[str]] | None]:
@@ -117,9 +123,18 @@ def count_rows(path: str | os.PathLike) -> int:
 
 
 def _parse_column(text: list[str]) -> np.ndarray:
-    for dtype in (np.int64, np.float64):
+    for dtype in (np.int64, np.float64, str):
         try:
-            return np.array(text, dtype=dtype) if text else np.zeros(0, dtype)
+            return _array(text, dtype)
         except ValueError:
             continue
-    return np.array(text, dtype=str)
+    raise AssertionError("unreachable: every text converts to str")
+
+
+def _array(text: list[str], dtype) -> np.ndarray:
+    """``np.array(text, dtype)`` in blocks, so that no single call holds the GIL for long (a web server
+    reads the index in a background thread while it answers requests)."""
+    if not text:
+        return np.zeros(0, dtype)
+    return np.concatenate([np.array(text[start:start + BLOCK_ROWS], dtype=dtype)
+                           for start in range(0, len(text), BLOCK_ROWS)])

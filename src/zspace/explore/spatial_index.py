@@ -19,7 +19,7 @@ ordered so that item m = (left + right) >> 1 splits them on one axis (x at even 
 every item in [left, m-1] has a coordinate <= item m's and every item in [m+1, right] >= it.
 KDBush's range and radius queries rely on exactly that. We build it level by level: at each depth
 every node still larger than the node size is sorted on the depth's axis (a full sort is a valid
-split), all nodes of a depth in one numpy sort keyed by (node, rank on the axis).
+split), all nodes of a depth in one stable numpy sort by node of the points in axis order.
 """
 
 from __future__ import annotations
@@ -30,18 +30,18 @@ MAGIC = 0xDB
 VERSION = 1
 FLOAT32 = 7  # KDBush's index of Float32Array among its array types
 NODE_SIZE = 16  # regl-scatterplot's own choice
-HEADER_BYTES = 8
+RADIX_NODES = 65_535  # below this many nodes at a depth, node numbers (and a "none" mark) fit in uint16
 
 
 def kdbush_order(x: np.ndarray, y: np.ndarray, node_size: int = NODE_SIZE) -> np.ndarray:
-    """The order of the points (ids) in KDBush's implicit k-d tree; see the module docstring."""
+    """The order of the points (ids) in KDBush's implicit k-d tree; see the module docstring.
+
+    At each depth, the points of the nodes still to split are put in axis order within their node
+    by a stable sort *by node* of all points already in axis order (one argsort per axis, made once).
+    With fewer than 65,535 nodes the node numbers fit 16 bits and numpy's stable sort is a radix sort.
+    """
     count = len(x)
-    coordinates = (np.asarray(x), np.asarray(y))
-    ranks = []
-    for axis in coordinates:  # a point's rank on each axis: sorting by rank = sorting by coordinate, ties broken
-        rank = np.empty(count, dtype=np.int64)
-        rank[np.argsort(axis, kind="stable")] = np.arange(count)
-        ranks.append(rank)
+    by_axis = (np.argsort(np.asarray(x), kind="stable"), np.argsort(np.asarray(y), kind="stable"))
     order = np.arange(count, dtype=np.int64)
     lefts, rights = np.array([0], dtype=np.int64), np.array([count - 1], dtype=np.int64)
     depth = 0
@@ -50,13 +50,17 @@ def kdbush_order(x: np.ndarray, y: np.ndarray, node_size: int = NODE_SIZE) -> np
         lefts, rights = lefts[large], rights[large]
         if not len(lefts):
             return order
+        nodes = len(lefts)
         sizes = rights - lefts + 1
-        node = np.repeat(np.arange(len(lefts), dtype=np.int64), sizes)
+        node_type = np.uint16 if nodes < RADIX_NODES else np.int64
+        node = np.repeat(np.arange(nodes, dtype=node_type), sizes)
         starts = np.cumsum(sizes) - sizes
         positions = np.arange(len(node), dtype=np.int64) - starts[node] + lefts[node]
-        members = order[positions]
-        key = node * count + ranks[depth % 2][members]
-        order[positions] = members[np.argsort(key)]
+        node_of = np.full(count, np.iinfo(node_type).max, dtype=node_type)  # the maximum: not being split
+        node_of[order[positions]] = node
+        in_axis_order = by_axis[depth % 2]
+        grouped = in_axis_order[np.argsort(node_of[in_axis_order], kind="stable")]
+        order[positions] = grouped[: len(positions)]  # node by node, each in axis order
         middles = (lefts + rights) >> 1
         lefts = np.concatenate([lefts, middles + 1])
         rights = np.concatenate([middles - 1, rights])

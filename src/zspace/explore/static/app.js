@@ -88,19 +88,23 @@ function pointSize(count) {
   return count > 500000 ? 1.5 : count > 100000 ? 2 : count > 10000 ? 3 : count > 1000 ? 5 : 7;
 }
 
-async function loadMap(name) {
+// The points and the k-d tree regl-scatterplot uses for hover and lasso, which comes built from the
+// server (KDBush bytes): built here, it would cost seconds of JavaScript per draw for a million points.
+function fetchMap(name) {
+  return Promise.all([getBuffer(`/api/map/${encodeURIComponent(name)}`),
+    getBuffer(`/api/spatial/${encodeURIComponent(name)}`)]);
+}
+
+async function loadMap(name, pending = null, pendingColours = null) {
   // The geometry and the colours are fetched together. The first paint does not wait for the colours
   // (a million-row index can take seconds to read on the server): the map is drawn in one colour, then
   // again in colour when they arrive.
   const started = performance.now();
   $("map-status").textContent = "loading map…";
   const by = $("colour-select").value;
-  const colours = fetchColours(name, by);
+  const colours = pendingColours ?? fetchColours(name, by);
   colours.catch(() => {}); // reported when awaited below
-  // The k-d tree regl-scatterplot uses for hover and lasso comes built from the server (KDBush bytes):
-  // built here, it would cost seconds of JavaScript per draw for a million points.
-  const [buffer, spatial] = await Promise.all([getBuffer(`/api/map/${encodeURIComponent(name)}`),
-    getBuffer(`/api/spatial/${encodeURIComponent(name)}`)]);
+  const [buffer, spatial] = await (pending ?? fetchMap(name));
   scatterplot.deselect(); // point ids belong to one map
   $("selection-panel").hidden = true;
   const m = buffer.byteLength / 12;
@@ -296,13 +300,18 @@ function fillPanel(info) {
 async function main() {
   try {
     state.info = await getJSON("/api/info");
+    // The first map and its colours download while WebGL starts (errors are reported in loadMap).
+    const first = fetchMap(state.info.default_map);
+    const firstColours = fetchColours(state.info.default_map, state.info.default_colour);
+    first.catch(() => {});
+    firstColours.catch(() => {});
     fillPanel(state.info);
     createPlot();
     $("map-select").addEventListener("change", (e) => loadMap(e.target.value).catch(showError));
     $("colour-select").addEventListener("change", (e) => loadColours(e.target.value).catch(showError));
     $("mode-pan").addEventListener("click", () => setMode("panZoom"));
     $("mode-lasso").addEventListener("click", () => setMode("lasso"));
-    await loadMap(state.info.default_map);
+    await loadMap(state.info.default_map, first, firstColours);
     state.timings.ready = performance.now();
     document.body.dataset.ready = "1";
   } catch (err) { showError(err); }

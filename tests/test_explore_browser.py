@@ -46,6 +46,11 @@ def test_hover_click_and_lasso_in_chromium(explorer_url, tmp_path):
         page.goto(explorer_url)
         page.wait_for_selector("body[data-ready='1']", timeout=30_000)
         page.screenshot(path=str(shots / f"explore_{map_name}_loaded.png"))
+        outside = page.evaluate("""() => {
+            const z = window.zspace, r = document.getElementById('map').getBoundingClientRect();
+            let n = 0; for (let i = 0; i < z.state.count; i++) { const [x, y] = z.screenOf(i);
+              if (x < r.left || x > r.right || y < r.top || y > r.bottom) n++; } return n; }""")
+        assert outside == 0, f"{outside} map points drawn outside the canvas: the first view must show the whole map"
 
         # Hover a point: its thumbnail appears in the hover card.
         point = page.evaluate(CENTRAL_POINT)

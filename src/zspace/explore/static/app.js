@@ -120,6 +120,9 @@ async function loadMap(name, pending = null, pendingColours = null) {
   if (early) applyColours(early);
   else { state.values = new Float32Array(m); state.legend = { kind: "categorical", colours: ["#1f77b4"] }; }
   await draw();
+  // The whole map in view: regl-scatterplot shows y in [-1, 1] and x in [-w/h, w/h], which crops the
+  // sides of a map on a canvas taller than wide.
+  await scatterplot.zoomToArea({ x: -1, y: -1, width: 2, height: 2 }, { transition: false });
   if (state.timings.paint === null) state.timings.paint = performance.now(); // first paint, since navigation
   state.timings.load = { fetch: fetched - started, draw: performance.now() - fetched, coloured: !!early };
   const view = state.info.maps.find((v) => v.name === name);

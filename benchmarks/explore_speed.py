@@ -32,7 +32,7 @@ from machine import machine_info  # noqa: E402
 
 from zspace.config import TrainConfig, save_config  # noqa: E402
 from zspace.data.index_table import write_index  # noqa: E402
-from zspace.io import create_npy, save_json, save_npy  # noqa: E402
+from zspace.io import create_npy, save_json  # noqa: E402
 from zspace.run import Run  # noqa: E402
 
 CLUSTERS = 10
@@ -46,10 +46,13 @@ def make_run(folder: Path, rows: int, dim: int, seed: int = 0) -> Run:
     import torch
 
     from zspace.analysis.pca import pca_from_covariance
+    from zspace.analysis.result import AnalysisResult
+    from zspace.analysis.tsne import EmbeddingMap
     from zspace.data.synthetic_faces import synthetic_faces_source
     from zspace.models.architectures import model_config
     from zspace.models.autoencoder import build_model
     from zspace.models.weights import save_weights
+    from zspace.results import write_fields
 
     run = Run(folder / "run")
     if (folder / "complete").is_file():
@@ -91,13 +94,8 @@ def make_run(folder: Path, rows: int, dim: int, seed: int = 0) -> Run:
     analysis.mkdir(exist_ok=True)
     sample = np.asarray(vectors[:: max(1, rows // 200_000)], dtype=np.float64)
     pca = pca_from_covariance(sample.mean(0), np.cov(sample, rowvar=False))
-    save_npy(analysis / "pca_mean.npy", pca.mean)
-    save_npy(analysis / "pca_axes.npy", pca.components)
-    save_npy(analysis / "pca_explained_variance.npy", pca.explained_variance)
-    save_npy(analysis / "tsne_coordinates.npy", tsne)
-    save_npy(analysis / "tsne_rows.npy", np.arange(rows, dtype=np.int64))
-    save_json(analysis / "metrics.json", {"n": rows, "dim": dim,
-                                          "pca": {"explained_variance_ratio": pca.explained_variance_ratio.tolist()}})
+    tsne_map = EmbeddingMap("tsne", np.arange(rows, dtype=np.int64), tsne, 0, {})
+    write_fields(AnalysisResult, analysis, {"count": rows, "dim": dim, "pca": pca, "maps": [tsne_map]})
     (folder / "complete").write_text("ok\n")
     return run
 

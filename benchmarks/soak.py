@@ -108,6 +108,7 @@ def child_encode(folder: Path, count: int) -> dict:
 def child_analyze(folder: Path, count: int) -> dict:
     from zspace.analysis.analyze import AnalysisOptions, analyze
     from zspace.analysis.load import load_vectors
+    from zspace.results import save
 
     path = folder / "latents.npy"
     out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(count, DIM))
@@ -119,7 +120,7 @@ def child_analyze(folder: Path, count: int) -> dict:
     del out
     start = time.perf_counter()
     with AnonymousPeak() as anonymous:
-        analyze(load_vectors(path), None, folder / "analysis", AnalysisOptions(figures=False))
+        save(analyze(load_vectors(path), None, AnalysisOptions()), folder / "analysis")
     return {"seconds": time.perf_counter() - start, "peak_anonymous_mb": anonymous.peak,
             "anonymous_growth_mb": anonymous.peak - anonymous.before, "peak_rss_mb": peak_rss_mb()}
 

@@ -71,7 +71,7 @@ def neighbour_section(latents: np.ndarray, queries: int, probes: int, k: int, re
     """The kNN work of one cloud by each library; hnswlib's recall@k against the exact neighbours."""
     from sklearn.neighbors import NearestNeighbors
 
-    from zspace.analysis.structure.neighbours import _faiss_search, _numpy_search, faiss_available
+    from zspace.neighbours import _faiss_search, _numpy_search, faiss_available
 
     rng = np.random.default_rng(1)
     centred = (latents - latents.mean(axis=0)).astype(np.float32)
@@ -134,8 +134,8 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     from zspace.analysis.structure import StructureOptions, structure_analysis
-    from zspace.analysis.structure.neighbours import faiss_available
     from zspace.io import save_json
+    from zspace.neighbours import faiss_available
 
     thread_counts = [int(t) for t in args.threads.split(",")]
     latents = make_latents(args.rows, args.dim)

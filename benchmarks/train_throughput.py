@@ -31,7 +31,7 @@ from zspace.models.architectures import model_config  # noqa: E402
 from zspace.models.autoencoder import build_model  # noqa: E402
 from zspace.training.losses import autoencoder_loss  # noqa: E402
 from zspace.training.module import AutoencoderModule  # noqa: E402
-from zspace.training.train import _quiet_lightning  # noqa: E402
+from zspace.training.train import quiet_lightning  # noqa: E402
 
 BATCH = 64
 
@@ -109,8 +109,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "train_throughput.json")
     args = parser.parse_args()
-    _quiet_lightning()
-    with tempfile.TemporaryDirectory() as tmp:
+    with quiet_lightning(), tempfile.TemporaryDirectory() as tmp:
         cache = prepare_cache(synthetic_faces_source(count=args.images, size=64), Path(tmp) / "c", val_fraction=0.0)
         config = model_config("small", image_size=64, latent_dim=64)
         variants = {

@@ -31,11 +31,14 @@ from zspace.analysis.structure.factors import (
     plane_angle,
     plane_factors,
 )
-from zspace.analysis.structure.generation_link import DEFAULT_SAMPLERS, generation_link
+from zspace.generate.link import generation_link
 from zspace.models.inference import decode
+from zspace.report.analysis_folder import save_analysis
 from zspace.report.figures import save_figure
 from zspace.report.grids import labelled_rows, save_image
+from zspace.results import json_value, to_json
 from zspace.run import Run
+from zspace.samplers import DEFAULT_SAMPLERS
 
 RUNS = {  # name -> run folder under ROOT
     "demo_vae": "demo/vae", "demo_ae": "demo/ae", "fm_ae": "fm_ae", "fm_vae": "fm_vae", "seed256_ae": "seed256_ae",
@@ -112,12 +115,12 @@ def measure(root: Path, name: str, link_samples: int, images: bool) -> dict:
     link_seconds = time.perf_counter() - began
     options = AnalysisOptions(tsne_points=0, structure=StructureOptions(null_draws=5))
     began = time.perf_counter()
-    result = analyze(latents.vectors, latents.index, root / "analyses" / name, options, force=True, link=link)
+    result = analyze(latents.vectors, latents.index, options, link=link)
+    save_analysis(result, root / "analyses" / name, force=True)
     analysis_seconds = time.perf_counter() - began
     factors = factor_table(dict(latents.index))
     found = {"run": str(run.path), "n": result.count, "dim": result.dim,
-             "structure": {k: v for k, v in result.metrics["structure"].items() if k != "link"},
-             "link": result.metrics["structure"]["link"],
+             "structure": to_json(result.structure), "link": json_value(result.link.described()),
              "seconds": {"link": round(link_seconds, 1), "analysis": round(analysis_seconds, 1)},
              "pca_90": result.pca.components_for(0.9)}
     if factors:
@@ -153,7 +156,7 @@ def tables(findings: dict) -> str:
     lines += ["", "| run | sampler | in voids | median void score | median data distance | rho (p) | "
               "Mahalanobis rho | partial rho (p) | cycle-error rho |", "|---|---|---|---|---|---|---|---|---|"]
     for name, f in findings.items():
-        for r in [*f["link"]["samplers"], f["link"]["pooled"]]:
+        for r in [*f["link"]["rows"], f["link"]["pooled"]]:
             d = r["data_distance"]
             lines.append(f"| {name} | {r['sampler']} | {100 * r['void_share']:.0f}% | {r['void_score_median']:.2f} | "
                          f"{d['median']:.2f} | {d['rho']:+.2f} ({d['p_value']:.1g}) | {d['mahalanobis_rho']:+.2f} | "

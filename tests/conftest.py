@@ -10,6 +10,8 @@ from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
 from zspace.models.architectures import model_config
+from zspace.report.figures import write_loss_figure
+from zspace.run import Run
 from zspace.training.train import train
 
 
@@ -29,4 +31,5 @@ def tiny_configs(cache: Path, model: str = "vae", epochs: int = 2, seed: int = 0
 def vae_run(faces_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "vae"
     train(*tiny_configs(faces_cache), out)
+    write_loss_figure(Run(out))  # as zspace train does after training
     return out

@@ -228,7 +228,7 @@ CASES: list[Case] = [
     Case("bad-precision", "--precision 8", lambda t, c, r: _train(c, t, "--precision", "8"), "choose one of"),
     Case("zero-batch", "--batch-size 0", lambda t, c, r: _train(c, t, "--batch-size", "0"), "at least 1"),
     Case("run-exists", "an --out run folder that exists, without --resume or --force", lambda t, c, r: [
-        "train", str(c), "--out", str(_copy_run(r, t))], "pass --resume"),
+        "train", str(c), "--out", str(_copy_run(r, t))], "choose another output folder (--resume, --force, --out)"),
     Case("force-on-foreign-folder", "--force on a folder that is not a run", lambda t, c, r: (
         (t / "thesis").mkdir(), (t / "thesis" / "ch1.tex").write_text("work"),
         ["train", str(c), "--out", str(t / "thesis"), "--force"])[2], "refusing to delete"),

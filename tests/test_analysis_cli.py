@@ -17,7 +17,7 @@ from zspace.errors import ZspaceError
 METRIC_KEYS = {
     "components": {"mean", "std", "half_width", "dominant"},
     "radius": {"mean", "std", "mode", "sqrt_dim"},
-    "correlation": {"n_used", "counts_above", "top_pairs"},
+    "correlation_summary": {"n_used", "counts_above", "top_pairs"},
     "pca": {"explained_variance_ratio", "components_for_90pct"},
 }
 
@@ -32,16 +32,16 @@ def cli_app() -> typer.Typer:
 
 def check_metrics(folder, count: int, dim: int) -> dict:
     metrics = json.loads((folder / "metrics.json").read_text())
-    assert metrics["n"] == count and metrics["dim"] == dim
+    assert metrics["count"] == count and metrics["dim"] == dim
     for key, inner in METRIC_KEYS.items():
         assert inner <= set(metrics[key]), key
     assert len(metrics["components"]["mean"]) == dim
-    assert set(metrics["correlation"]["counts_above"]) == {"0.1", "0.2", "0.3", "0.4", "0.5", "0.6"}
+    assert set(metrics["correlation_summary"]["counts_above"]) == {"0.1", "0.2", "0.3", "0.4", "0.5", "0.6"}
     assert len(metrics["pca"]["explained_variance_ratio"]) == dim
     correlation = np.load(folder / "correlation.npy", allow_pickle=False)
     assert correlation.shape == (dim, dim)
-    for name in metrics["figures"]:
-        assert (folder / name).stat().st_size > 1000
+    assert all(p.stat().st_size > 1000 for p in (folder / "figures").iterdir())
+    metrics["figures"] = {f"figures/{p.name}" for p in (folder / "figures").iterdir()}
     return metrics
 
 
@@ -57,8 +57,10 @@ def test_analyze_run(vae_run, tmp_path) -> None:
             "figures/pca_variance.png", "figures/pca_plane_1_2.png", "figures/tsne.png"} <= names
     assert not any("1_18" in n or "8_35" in n for n in names)  # d = 8: those PCA planes do not exist
     assert any("(8, 35) skipped" in note for note in metrics["notes"])
-    assert metrics["maps"][0]["points"] == 150 and metrics["maps"][0]["perplexity"] == 10
-    assert "components_table.png" in {n.split("/")[-1] for n in names} and "active_units" in metrics["components"]
+    (tsne,) = metrics["maps"]
+    assert tsne["rows"] == {"npy": "maps_0_rows.npy"} and tsne["settings"]["perplexity"] == 10
+    assert np.load(folder / "maps_0_rows.npy").shape == (150,)
+    assert "components_table.png" in {n.split("/")[-1] for n in names} and "active_unit_count" in metrics["components"]
     again = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path), "--tsne", "0"])
     assert isinstance(again.exception, ZspaceError) and "already exists" in str(again.exception)
     (folder / "stale.png").write_bytes(b"x")
@@ -82,8 +84,8 @@ def test_analyze_npy_with_index(tmp_path) -> None:
     result = CliRunner().invoke(cli_app(), [*args, "--drop-nonfinite"])
     assert result.exit_code == 0, result.output
     metrics = check_metrics(out, 2_999, 24)
-    assert metrics["dropped_nonfinite_rows"] == 1
-    assert {(p["i"], p["j"]) for p in metrics["correlation"]["top_pairs"]} == set(PLANTED_PAIRS)
+    assert metrics["dropped_rows"] == 1
+    assert {(p["i"], p["j"]) for p in metrics["correlation_summary"]["top_pairs"]} == set(PLANTED_PAIRS)
     assert "figures/pca_plane_1_2.png" in metrics["figures"] and not any("3_30" in n for n in metrics["figures"])
     assert all(p["slice_threshold"] == 2.5 for p in metrics["planes"])
 

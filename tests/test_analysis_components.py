@@ -13,8 +13,8 @@ from zspace.analysis.components import GAUSSIAN_HWHM, half_width_at_half_maximum
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     latents = planted_latents()
-    options = AnalysisOptions(figures=False, chunk_rows=3_000)
-    result = analyze(latents, None, tmp_path_factory.mktemp("planted"), options)
+    options = AnalysisOptions(chunk_rows=3_000)
+    result = analyze(latents, None, options)
     return latents, result
 
 
@@ -65,7 +65,7 @@ def test_histograms_count_every_value(planted) -> None:
 
 def test_standard_normal_has_no_dominant_component(tmp_path) -> None:
     latents = np.random.default_rng(5).standard_normal((20_000, 32)).astype(np.float32)
-    result = analyze(latents, None, tmp_path, AnalysisOptions(figures=False))
+    result = analyze(latents, None, AnalysisOptions())
     assert result.components.dominant == [] and result.components.inactive == []
     assert result.correlation_summary.top_pairs == []
 

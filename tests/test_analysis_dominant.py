@@ -9,7 +9,7 @@ from zspace.analysis import AnalysisOptions, analyze
 from zspace.analysis.dominant import active_units, classify_components
 from zspace.analysis.groups import split_groups
 
-FAST = AnalysisOptions(figures=False, pca_planes=(), plane_pairs=0)
+FAST = AnalysisOptions(pca_planes=(), plane_pairs=0)
 
 
 def latents_with_stds(stds, count: int = 8_000, seed: int = 0, shifts=None) -> np.ndarray:
@@ -27,7 +27,7 @@ def test_demo_vae_pattern_two_groups(tmp_path) -> None:
     stds = np.empty(32)
     order = rng.permutation(32)
     stds[order[:12]], stds[order[12:]] = live, collapsed
-    result = analyze(latents_with_stds(stds), None, tmp_path / "a", FAST)
+    result = analyze(latents_with_stds(stds), None, FAST)
     components = result.components
     assert sorted(c.index for c in components.dominant) == sorted(order[:12].tolist())
     assert components.inactive == sorted(order[12:].tolist())
@@ -39,7 +39,7 @@ def test_demo_vae_pattern_two_groups(tmp_path) -> None:
 
 def test_simulated_demo_vae_with_equal_widths(tmp_path) -> None:
     stds = [0.8] * 12 + [0.2] * 20
-    components = analyze(latents_with_stds(stds, seed=2), None, tmp_path / "a", FAST).components
+    components = analyze(latents_with_stds(stds, seed=2), None, FAST).components
     assert [c.index for c in components.dominant] == list(range(12))
     assert components.inactive == list(range(12, 32))
     assert components.labels == ["dominant"] * 12 + ["inactive"] * 20
@@ -50,7 +50,7 @@ def test_wide_autoencoder_with_a_few_much_wider(tmp_path) -> None:
     rng = np.random.default_rng(3)
     stds = np.concatenate([rng.uniform(2, 3, 28), rng.uniform(6, 8, 4)])
     shifts = rng.uniform(-1, 1, 32)
-    components = analyze(latents_with_stds(stds, seed=4, shifts=shifts), None, tmp_path / "b", FAST).components
+    components = analyze(latents_with_stds(stds, seed=4, shifts=shifts), None, FAST).components
     assert [c.index for c in components.dominant] == [28, 29, 30, 31]
     assert components.inactive == []
     assert components.labels.count("typical") == 28
@@ -70,10 +70,30 @@ def test_groups_are_contiguous_and_ordered() -> None:
     assert np.allclose(np.exp(grouping.centres), [0.1, 1.0, 4.0], rtol=0.01)
 
 
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_mixture_em_matches_scikit_learn_where_the_floor_is_not_reached(k) -> None:
+    from sklearn.mixture import GaussianMixture
+
+    from zspace.analysis.groups import _fit_mixture, _kmeans_start
+
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(0, 1, 60), rng.normal(6, 0.5, 30), rng.normal(12, 2, 40)])
+    weights, means, sigmas, log_likelihood = _fit_mixture(values, k, 1e-3)
+    start_weights, start_means, start_sigmas = _kmeans_start(values, k, 1e-3)
+    reference = GaussianMixture(k, covariance_type="spherical", reg_covar=0.0, tol=1e-12, max_iter=1000,
+                                weights_init=start_weights, means_init=start_means[:, None],
+                                precisions_init=1 / start_sigmas**2).fit(values[:, None])
+    order = np.argsort(reference.means_[:, 0])
+    np.testing.assert_allclose(weights, reference.weights_[order], atol=1e-5)
+    np.testing.assert_allclose(means, reference.means_[order, 0], atol=1e-5)
+    np.testing.assert_allclose(sigmas, np.sqrt(reference.covariances_[order]), atol=1e-5)
+    assert log_likelihood == pytest.approx(reference.score(values[:, None]) * len(values), abs=1e-6)
+
+
 def test_constant_component_is_inactive_with_zero_width(tmp_path) -> None:
     z = latents_with_stds([1.0] * 8, count=3_000, seed=6)
     z[:, 3] = 7.5  # constant, far from zero
-    components = analyze(z, None, tmp_path / "c", FAST).components
+    components = analyze(z, None, FAST).components
     assert components.half_width[3] == 0.0 and components.std[3] == 0.0
     assert components.inactive == [3] and components.dominant == []
     assert components.labels[3] == "inactive" and 3 not in components.active_units
@@ -101,5 +121,5 @@ def test_inactive_ratio_is_checked(ratio: float, tmp_path) -> None:
     from zspace.errors import ZspaceError
 
     with pytest.raises(ZspaceError, match="inactive ratio"):
-        analyze(latents_with_stds([1.0] * 3, count=50), None, tmp_path / "x", AnalysisOptions(inactive_ratio=ratio))
+        analyze(latents_with_stds([1.0] * 3, count=50), None, AnalysisOptions(inactive_ratio=ratio))
     assert not (tmp_path / "x").exists()

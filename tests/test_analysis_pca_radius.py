@@ -41,7 +41,7 @@ def test_chi_pdf_integrates_to_one_and_counts_add_up() -> None:
 def test_radius_mode_near_sqrt_dim_for_standard_normal(tmp_path) -> None:
     dim = 64
     latents = np.random.default_rng(7).standard_normal((20_000, dim)).astype(np.float32)
-    result = analyze(latents, None, tmp_path, AnalysisOptions(figures=False, pca_planes=((1, 2),)))
+    result = analyze(latents, None, AnalysisOptions(pca_planes=((1, 2),)))
     radius = result.radius
     assert radius.sqrt_dim == 8.0
     assert abs(radius.mode - np.sqrt(dim - 1)) < 0.2  # chi mode is sqrt(d - 1) = 7.94

@@ -10,6 +10,7 @@ from zspace.analysis.planes import PlanePair, SliceAccumulator
 from zspace.analysis.zooms import count_inside, zoom_windows
 from zspace.report.analysis_figures import analysis_figures
 from zspace.report.plane_figures import component_plane_figure
+from zspace.results import save, to_json
 
 
 def offset_wide_latents(count: int = 4_000, dim: int = 10, seed: int = 0) -> np.ndarray:
@@ -43,12 +44,12 @@ def test_slice_matches_numpy(units: str) -> None:
 def test_spread_slice_shows_points_where_the_seed_rule_is_empty(tmp_path) -> None:
     z = offset_wide_latents()
     fast = {"pca_planes": (), "plane_pairs": 1, "plane_points": 300}
-    spread = analyze(z, None, tmp_path / "s", AnalysisOptions(**fast, figures=False))
+    spread = analyze(z, None, AnalysisOptions(**fast))
     assert all(p.slice_count > 0 and p.slice_note == "" for p in spread.planes)
-    seed_rule = analyze(z, None, tmp_path / "a", AnalysisOptions(**fast, slice_units="absolute", figures=False))
+    seed_rule = analyze(z, None, AnalysisOptions(**fast, slice_units="absolute"))
     assert all(p.slice_count == 0 for p in seed_rule.planes)
     assert all("slice units 'spread'" in p.slice_note for p in seed_rule.planes)
-    assert "slice_note" in seed_rule.metrics["planes"][0]
+    assert "slice_note" in to_json(seed_rule)["planes"][0]
     figure = component_plane_figure(seed_rule.planes[0])  # the empty panel says why and what to change
     assert any("slice units 'spread'" in text.get_text() for text in figure.axes[1].texts)
 
@@ -56,11 +57,11 @@ def test_spread_slice_shows_points_where_the_seed_rule_is_empty(tmp_path) -> Non
 def test_empty_spread_slice_suggests_a_threshold(tmp_path) -> None:
     z = np.random.default_rng(1).standard_normal((3_000, 64)).astype(np.float32)
     z[:, 1] = 0.7 * z[:, 0] + 0.7 * z[:, 1]
-    options = AnalysisOptions(figures=False, pca_planes=(), plane_pairs=1, slice_threshold=1.0)
-    plane = analyze(z, None, tmp_path / "e", options).planes[0]
+    options = AnalysisOptions(pca_planes=(), plane_pairs=1, slice_threshold=1.0)
+    plane = analyze(z, None, options).planes[0]
     assert plane.slice_count == 0 and "raise the slice threshold to about" in plane.slice_note
     suggested = float(plane.slice_note.split("to about ")[1].split(" ")[0])
-    retry = analyze(z, None, tmp_path / "r", AnalysisOptions(**{**options.__dict__, "slice_threshold": suggested}))
+    retry = analyze(z, None, AnalysisOptions(**{**options.__dict__, "slice_threshold": suggested}))
     assert retry.planes[0].slice_count > 50  # the suggestion aims at ~300 of 3,000 (N / 10)
 
 
@@ -92,8 +93,8 @@ def test_zoom_windows_in_spread_units_and_around_the_densest_cell() -> None:
 def test_densest_zoom_figure_only_when_apart_from_the_centre(tmp_path) -> None:
     rng = np.random.default_rng(2)
     z = np.concatenate([ring(6_000), rng.standard_normal((6_000, 2))], axis=1).astype(np.float32)
-    options = AnalysisOptions(pca_planes=((1, 2), (3, 4)), plane_pairs=0, zooms=(None, 1.0), figures=False)
-    analyze(z, None, tmp_path / "z", options)
+    options = AnalysisOptions(pca_planes=((1, 2), (3, 4)), plane_pairs=0, zooms=(None, 1.0))
+    save(analyze(z, None, options), tmp_path / "z")
     names = {name for name, _ in analysis_figures(load_analysis(tmp_path / "z"))}
     assert {"pca_plane_1_2.png", "pca_plane_1_2_densest.png", "pca_plane_3_4.png"} <= names
     assert "pca_plane_3_4_densest.png" not in names  # a Gaussian's densest cell is its centre

@@ -1,4 +1,4 @@
-"""A saved analysis: arrays next to metrics.json, read back by load_analysis, folders replaced whole (issues 10, 11)."""
+"""A saved analysis: arrays beside metrics.json, read back by load_analysis, replaced whole (issues 10, 11, 19)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from zspace.analysis import AnalysisOptions, analyze, load_analysis
 from zspace.analysis.colours import MAX_CATEGORIES, map_colours
 from zspace.errors import ZspaceError
 from zspace.report.analysis_figures import write_analysis_figures
+from zspace.report.analysis_folder import save_analysis
+from zspace.results import save
 
 
 def planted_latents(count: int, dim: int) -> np.ndarray:
@@ -22,7 +24,7 @@ def planted_latents(count: int, dim: int) -> np.ndarray:
     return z.astype(np.float32)
 
 
-SMALL = AnalysisOptions(figures=False, pca_planes=((1, 2), (2, 5)), plane_points=500, tsne_points=150,
+SMALL = AnalysisOptions(pca_planes=((1, 2), (2, 5)), plane_points=500, tsne_points=150,
                         tsne_perplexity=10, chunk_rows=700)
 
 
@@ -33,7 +35,8 @@ def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("saved") / "analysis"
     index = {"label": np.arange(len(latents)) % 3, "label_name": np.array(["a", "b", "c"])[np.arange(len(latents)) % 3]}
     options = AnalysisOptions(**{**SMALL.__dict__, "drop_nonfinite": True})
-    result = analyze(latents, index, folder, options)
+    result = analyze(latents, index, options)
+    save(result, folder)
     return latents, folder, result
 
 
@@ -43,11 +46,11 @@ def test_arrays_match_numpy_references(saved) -> None:
     keep = np.isfinite(latents).all(axis=1)
     data = latents[keep].astype(np.float64)
     assert np.max(np.abs(loaded.correlation - np.corrcoef(data, rowvar=False))) < 1e-10
-    rows = np.load(folder / "pca_projection_rows.npy")
-    assert np.array_equal(rows, np.flatnonzero(keep))
+    rows = np.flatnonzero(keep)
     projection = (latents[rows].astype(np.float64) - loaded.pca.mean) @ loaded.pca.components[[0, 1, 4]].T
-    assert np.allclose(np.load(folder / "pca_projection.npy"), projection, atol=1e-4)
-    assert np.load(folder / "pca_projection_axes.npy").tolist() == [1, 2, 5]
+    assert [(p.axis_a, p.axis_b) for p in loaded.pca_planes] == [(1, 2), (2, 5)]
+    assert np.allclose(loaded.pca_planes[0].points, projection[:, [0, 1]], atol=1e-4)
+    assert np.allclose(loaded.pca_planes[1].points, projection[:, [1, 2]], atol=1e-4)
     expected, _ = np.histogram(data[:, 3], bins=loaded.components.histogram_edges)
     assert np.abs(loaded.components.histograms[3] - expected).sum() <= 2
     assert loaded.radius.histograms[0].counts.sum() == keep.sum()
@@ -70,7 +73,7 @@ def test_loaded_result_equals_the_computed_one(saved) -> None:
     assert set(embedding.colour) == {"a", "b", "c"} and embedding.colour_by == "label"
     metrics = json.loads((folder / "metrics.json").read_text())
     assert all((folder / name).is_file() for name in metrics["arrays"])
-    assert metrics["components"]["active_units"]["count"] == len(result.components.active_units)
+    assert metrics["components"]["active_unit_count"] == len(result.components.active_units)
 
 
 def test_slice_rows_hold_the_slice(saved) -> None:
@@ -100,24 +103,25 @@ def test_report_modules_hold_no_pyplot_state() -> None:
 def test_existing_folder_refused_then_replaced_whole_with_force(tmp_path) -> None:
     latents = planted_latents(count=500, dim=6)
     folder = tmp_path / "analysis"
-    fast = AnalysisOptions(figures=False, pca_planes=())
-    analyze(latents, None, folder, fast)
+    result = analyze(latents, None, AnalysisOptions(pca_planes=()))
+    save(result, folder)
     (folder / "stale.png").write_bytes(b"old")
     with pytest.raises(ZspaceError, match="already exists"):
-        analyze(latents, None, folder, fast)
+        save(result, folder)
     assert (folder / "stale.png").exists()
-    analyze(latents, None, folder, fast, force=True)
+    save(result, folder, force=True)
     assert not (folder / "stale.png").exists() and (folder / "metrics.json").is_file()
     (tmp_path / "thesis").mkdir()
     (tmp_path / "thesis" / "ch1.tex").write_text("work")
     with pytest.raises(ZspaceError, match="not an output folder"):
-        analyze(latents, None, tmp_path / "thesis", fast, force=True)
+        save(result, tmp_path / "thesis", force=True)
     assert (tmp_path / "thesis" / "ch1.tex").read_text() == "work"
 
 
 def test_one_dimensional_vectors_skip_the_map_with_a_note(tmp_path) -> None:
     latents = np.random.default_rng(0).standard_normal((300, 1)).astype(np.float32)
-    result = analyze(latents, None, tmp_path / "a", AnalysisOptions(tsne_points=200, tsne_perplexity=10))
+    result = analyze(latents, None, AnalysisOptions(tsne_points=200, tsne_perplexity=10))
+    save_analysis(result, tmp_path / "a")
     assert result.maps == []
     assert any("t-SNE skipped" in note and "1 dimension" in note for note in result.notes)
     assert any("(1, 2) skipped" in note for note in result.notes)
@@ -145,6 +149,6 @@ def test_options_checked_before_any_work(tmp_path) -> None:
                              (AnalysisOptions(color_by="hue"), "colour column 'hue'"),
                              (AnalysisOptions(tsne_pca_components=9, tsne_points=100), "only 4 dimensions")]:
         with pytest.raises(ZspaceError, match=message) as raised:
-            analyze(latents, {"label": np.zeros(300)}, tmp_path / "out", options)
+            analyze(latents, {"label": np.zeros(300)}, options)
         assert "--" not in str(raised.value)  # the library names values, not CLI flags
         assert not (tmp_path / "out").exists()

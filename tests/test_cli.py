@@ -53,7 +53,7 @@ def test_console_script_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_unknown_source_and_missing_paths(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert_user_error(capsys, "unknown; choose one of", "prepare", "celebrities", "--out", tmp_path / "x")
-    assert_user_error(capsys, "needs a PATH", "prepare", "folder", "--out", tmp_path / "x")
+    assert_user_error(capsys, "needs a path", "prepare", "folder", "--out", tmp_path / "x")
     assert_user_error(capsys, "nope", "prepare", "folder", tmp_path / "nope", "--out", tmp_path / "x")
     assert_user_error(capsys, "dataset-fashion-mnist", "prepare", "fashion-mnist", tmp_path / "nope",
                       "--out", tmp_path / "x")

@@ -12,7 +12,7 @@ from safetensors.torch import load_file
 
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
-from zspace.training.run_writer import read_history
+from zspace.training.history import read_history
 
 # No BatchNorm: torch synchronises it only on GPUs, so on CPU ranks would normalise over
 # their own half-batch and the runs would differ for that reason alone.

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zspace.data import index_table
-from zspace.data.index_table import read_index, write_index
+from zspace.data.index_table import read_header, read_index, read_table, write_index
 from zspace.errors import ZspaceError
 
 
@@ -86,3 +86,43 @@ def test_a_column_is_numeric_only_when_every_block_is(tmp_path, monkeypatch):
     got = read_index(path)
     assert got["code"].dtype.kind == "U" and got["code"].tolist()[-2:] == ["x9", "x9"]
     assert got["size"].dtype == np.float64 and got["size"].tolist()[-1] == 2.5
+
+
+@pytest.mark.parametrize("end", ["\n\n", "\n\n\n", "\r\n\r\n"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_blank_lines_at_the_end_are_not_rows(tmp_path, end, quoted):
+    # issue 23: `analyze --index` read an index ending with a blank line as one row too many
+    # ("3001 data rows but the vectors have 3000"); both readers are one parser now.
+    from zspace.analysis.load import load_index_table
+
+    name = '"a, b"' if quoted else "ab"
+    path = tmp_path / "labels.csv"
+    path.write_bytes(("label,name" + end[:len(end) // 2] + f"1,{name}" + end[:len(end) // 2] + "2,c" + end).encode())
+    table = load_index_table(path, rows=2)
+    assert table["label"].tolist() == [1, 2] and table["name"].tolist() == ["a, b" if quoted else "ab", "c"]
+    index = tmp_path / "index.csv"
+    index.write_bytes(("row,label" + end[:len(end) // 2] + "0,1" + end[:len(end) // 2] + "1,2" + end).encode())
+    assert read_index(index)["label"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("text", ["row,label\n0,1\n\n1,2\n", "row\n0\n\n1\n", 'row,label\n0,"1"\n\n1,2\n'])
+def test_a_blank_line_inside_the_table_is_damage(tmp_path, text):
+    path = tmp_path / "index.csv"
+    path.write_text(text)
+    with pytest.raises(ZspaceError, match="unequal length"):
+        read_index(path)
+    with pytest.raises(ZspaceError, match="unequal length; the file is damaged, repair the CSV"):
+        read_table(path)
+
+
+def test_read_table_keeps_every_column_and_refuses_an_empty_file(tmp_path):
+    path = tmp_path / "any.csv"
+    path.write_text("id,score\n7,0.5\n8,1.5\n")
+    got = read_table(path)
+    assert list(got) == ["id", "score"] and got["id"].dtype == np.int64 and got["score"].tolist() == [0.5, 1.5]
+    assert read_header(path) == ["id", "score"]
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(ZspaceError, match="empty table"):
+        read_table(tmp_path / "empty.csv")
+    with pytest.raises(ZspaceError, match="not found; check the path"):
+        read_table(tmp_path / "missing.csv")

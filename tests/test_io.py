@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zspace import io
 from zspace.errors import ZspaceError
-from zspace.io import atomic_path, load_npy, save_json, save_npy
+from zspace.io import atomic_path, load_npy, replace_folder, save_json, save_npy
 
 
 def test_failure_mid_write_keeps_the_previous_file(tmp_path: Path) -> None:
@@ -30,6 +31,23 @@ def test_new_files_follow_the_umask(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+def test_replace_folder_gives_mkdir_permissions_without_touching_the_umask(tmp_path: Path, monkeypatch) -> None:
+    # os.umask is process-wide: setting it, even for a moment, races every thread that creates a file.
+    (tmp_path / "reference").mkdir()
+    expected = stat.S_IMODE(os.stat(tmp_path / "reference").st_mode)
+    assert io.UMASK == 0o777 & ~expected
+
+    def no_umask(mask: int) -> int:
+        raise AssertionError("os.umask called while writing")
+
+    monkeypatch.setattr(os, "umask", no_umask)
+    with replace_folder(tmp_path / "out") as tmp:
+        assert stat.S_IMODE(os.stat(tmp).st_mode) == expected  # not mkdtemp's 0700
+        save_npy(tmp / "a.npy", np.arange(3))
+    assert stat.S_IMODE(os.stat(tmp_path / "out").st_mode) == expected
+    assert stat.S_IMODE(os.stat(tmp_path / "out" / "a.npy").st_mode) == 0o666 & ~io.UMASK
 
 
 def test_object_arrays_are_never_written_or_read(tmp_path: Path) -> None:

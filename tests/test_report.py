@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zspace.cli.flags import REPORT_COMMANDS
 from zspace.cli.main import main
 from zspace.encoding import encode
 from zspace.report.build import build_report
 from zspace.report.sections import SECTIONS
+from zspace.run import Run
 
 
 class Page(HTMLParser):
@@ -76,9 +78,10 @@ def test_report_of_an_analysed_run_has_every_section_embedded(analysed_run: Path
     text = " ".join(page.text)
     for needed in ("components are active", "sqrt(d)", "pairs of components", "90 %", "uniform:b=1,3"):
         assert needed in text, needed
-    # what this run lacks is named with the command that makes it, and only that
+    # what this run lacks is named, and only that: in words by the library (no command-line flag) ...
     assert set(result.missing) == {"quality", "structure"}
-    assert "zspace evaluate" in text and "--structure" in text
+    assert "an evaluation of its samplers" in text and "with the structure tests" in text
+    assert not any("--" in line for lines in result.missing.values() for line in lines)
     assert result.size_bytes < 15 * 2**20
 
 
@@ -87,6 +90,8 @@ def test_report_side_by_side_and_refusing_to_overwrite(analysed_run: Path, tmp_p
     assert main(["report", str(analysed_run), "--compare", str(analysed_run), "--out", str(out)]) == 0
     page = parse(out)
     assert_self_contained(page)
+    text = " ".join(page.text)  # ... and by the command that makes it through the CLI
+    assert f"zspace evaluate {analysed_run} --out" in text and f"zspace analyze {analysed_run} --structure" in text
     single = parse(build_report(analysed_run, out=tmp_path / "one.html").path)
     assert len(page.images) == 2 * len(single.images)
     before = out.read_bytes()
@@ -102,7 +107,10 @@ def test_report_of_a_run_without_analysis_says_what_to_run(vae_run: Path, tmp_pa
     assert page.sections == [spec.anchor for spec in SECTIONS]
     assert_self_contained(page)
     text = " ".join(page.text)
-    assert f"zspace encode {run}" in text and "zspace generate" in text
+    assert f"zspace encode {run}" in text and "generated into RUN/samples/" in text
+    mapped = build_report(run, out=tmp_path / "mapped.html", commands=REPORT_COMMANDS)
+    assert mapped.missing["samples"] == [REPORT_COMMANDS["samples"].format(run=Run(run))]
+    assert f"zspace generate {run} --sampler normal" in mapped.missing["samples"][0]
     assert "data" not in result.missing and "reconstruction" not in result.missing  # the model is there
 
 

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from zspace.analysis.structure import StructureOptions, structure_analysis, structure_figure
+from zspace.analysis.structure import StructureOptions, structure_analysis
 from zspace.errors import ZspaceError
+from zspace.report.structure_figures import structure_figure
+from zspace.results import to_json
 
 FAST = dict(query_points=400, probes=200)
 def gaussian_cloud(kind: str, seed: int, points: int = 1500, dim: int = 48) -> np.ndarray:
@@ -67,7 +69,7 @@ def test_filaments_are_significant(filaments):
 
 
 def test_result_has_the_issue_shape(filaments):
-    shape = filaments.to_dict()
+    shape = to_json(filaments)
     assert list(shape)[:4] == ["intrinsic_dimension", "null_intrinsic_dimension", "tests", "verdict"]
     for key in ("twonn", "mle", "pca_90", "pca_95"):
         assert key in shape["intrinsic_dimension"] and key in shape["null_intrinsic_dimension"]
@@ -108,7 +110,7 @@ def test_memmap_subsample_and_seed(tmp_path):
     first = structure_analysis(mapped, options)
     again = structure_analysis(mapped, options)
     assert first.points == 600 and first.total_points == 900 and first.dim == 16
-    assert first.to_dict()["tests"] == again.to_dict()["tests"]
+    assert to_json(first)["tests"] == to_json(again)["tests"]
     other = structure_analysis(mapped, StructureOptions(max_points=600, null_draws=3, query_points=200,
                                                         probes=100, seed=4))
     assert other.intrinsic_dimension["twonn"] != first.intrinsic_dimension["twonn"]
@@ -154,7 +156,7 @@ def test_backends_give_the_same_result():
     cloud = gaussian_cloud("decaying", 11, points=600, dim=12)
     results = [structure_analysis(cloud, StructureOptions(null_draws=2, query_points=200, probes=50, backend=b))
                for b in ("numpy", "faiss")]
-    first, second = (r.to_dict() for r in results)
+    first, second = (to_json(r) for r in results)
     assert first["tests"] == second["tests"]
     assert first["intrinsic_dimension"] == second["intrinsic_dimension"]
 

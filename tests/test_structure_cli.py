@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from zspace.analysis import AnalysisOptions, analyze, load_analysis
 from zspace.analysis.structure import StructureOptions, StructureResult
-from zspace.analysis.structure.generation_link import generation_link, split_sampler_list
 from zspace.analysis.structure.link_summary import partial_spearman
 from zspace.encoding import encode
 from zspace.errors import ZspaceError
+from zspace.generate.link import generation_link
+from zspace.results import to_json
 
 # small settings, and no PCA-plane figures: the analysis figures, not the structure analysis, are the cost
 SMALL = ["--structure-draws", "3", "--structure-queries", "200", "--structure-probes", "50", "--pca-planes", ""]
@@ -41,31 +42,21 @@ def test_analyze_structure_writes_the_issue_block(tmp_path) -> None:
     assert all(0 <= t["p_value"] <= 1 and isinstance(t["significant"], bool) for t in block["tests"])
     assert block["null_draws"] == 3 and block["points"] == 400 and "link" not in block
     assert isinstance(block["verdict"], str) and len(block["verdict"]) > 40
-    assert "figures/structure.png" in metrics["figures"]
     assert (out / "figures" / "structure.png").stat().st_size > 5000
     loaded = load_analysis(out)  # read back: the report redraws the figure from metrics.json alone
     assert isinstance(loaded.structure, StructureResult)
-    assert loaded.structure.to_dict() == block
+    assert to_json(loaded.structure) == block
 
 
 def test_structure_off_by_default_and_library_option(tmp_path) -> None:
     vectors = np.random.default_rng(1).standard_normal((300, 5))
-    plain = analyze(vectors, None, tmp_path / "plain", AnalysisOptions(figures=False))
-    assert "structure" not in plain.metrics and plain.structure is None
-    options = AnalysisOptions(figures=False, structure=StructureOptions(null_draws=2, query_points=100, probes=20))
-    measured = analyze(vectors, None, tmp_path / "s", options)
-    assert measured.structure is not None and measured.metrics["structure"]["null_draws"] == 2
+    plain = analyze(vectors, None, AnalysisOptions())
+    assert to_json(plain)["structure"] is None and plain.structure is None
+    options = AnalysisOptions(structure=StructureOptions(null_draws=2, query_points=100, probes=20))
+    measured = analyze(vectors, None, options)
+    assert measured.structure is not None and to_json(measured)["structure"]["null_draws"] == 2
     with pytest.raises(ZspaceError, match="StructureOptions"):
         AnalysisOptions(structure=5).validate()  # type: ignore[arg-type]
-
-
-def test_sampler_list() -> None:
-    assert split_sampler_list("normal,gmm:k=3,cov=diag,uniform:b=1.5") == ["normal", "gmm:k=3,cov=diag",
-                                                                          "uniform:b=1.5"]
-    assert split_sampler_list("default")[0] == "normal" and len(split_sampler_list("default")) == 6
-    for bad, fragment in [("normal,,diag", "empty item"), ("normal,normal", "twice"), ("warp", "warp")]:
-        with pytest.raises(ZspaceError, match=fragment):
-            split_sampler_list(bad)
 
 
 def test_partial_spearman_matches_residual_ranks() -> None:
@@ -88,10 +79,10 @@ def test_generation_link_on_a_tiny_run(vae_run, tmp_path) -> None:
     tmp_path = encoded_copy(vae_run, tmp_path / "run")
     samplers = ["normal", "fullcov", "uniform:b=3"]
     found = generation_link(tmp_path, samplers, count=40, seed=1)
-    block = found.to_dict()
-    assert [row["sampler"] for row in block["samplers"]] == samplers
+    block = to_json(found)
+    assert [row["sampler"] for row in block["rows"]] == samplers
     assert block["pooled"]["count"] == 120
-    for row, scores in zip(block["samplers"], found.samplers, strict=True):
+    for row, scores in zip(block["rows"], found.samplers, strict=True):
         assert -1 <= row["rho"] <= 1 and 0 <= row["p_value"] <= 1 and 0 <= row["void_share"] <= 1
         for quality in ("cycle_error", "data_distance"):
             expected = stats.spearmanr(scores.void, scores.quality[quality])
@@ -112,8 +103,8 @@ def test_analyze_run_with_link(vae_run, tmp_path) -> None:
     folder = tmp_path / "analysis"
     metrics = json.loads((folder / "metrics.json").read_text())
     assert ISSUE_KEYS <= set(metrics["structure"])  # --link turns the structure analysis on
-    rows = metrics["structure"]["link"]["samplers"]
+    rows = metrics["link"]["rows"]
     assert [r["sampler"] for r in rows] == ["normal", "gmm:k=2"]
-    assert {"figures/structure.png", "figures/structure_link.png"} <= set(metrics["figures"])
+    assert {"structure.png", "structure_link.png"} <= {p.name for p in (folder / "figures").iterdir()}
     loaded = load_analysis(folder).link
-    assert loaded is not None and loaded.to_dict()["samplers"] == rows
+    assert loaded is not None and to_json(loaded)["rows"] == rows

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from zspace.analysis.structure.intrinsic_dimension import intrinsic_dimensions, mle, mle_at, pca_dimensions, twonn
-from zspace.analysis.structure.neighbours import knn
 from zspace.errors import ZspaceError
+from zspace.neighbours import knn
 
 POINTS = 2000
 DIM = 256

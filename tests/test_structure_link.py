@@ -1,4 +1,4 @@
-"""Nearest neighbours, void scores and the link to generation (issue 12)."""
+"""Void scores and the link to generation (issue 12); the neighbour search itself: test_neighbours.py."""
 
 from __future__ import annotations
 
@@ -8,43 +8,10 @@ from matplotlib.figure import Figure
 from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 
-from zspace.analysis.structure import link, link_figure, typical_distance, void_scores
+from zspace.analysis.structure import link, typical_distance, void_scores
 from zspace.analysis.structure.link import spearman
-from zspace.analysis.structure.neighbours import NeighbourIndex, faiss_available, knn
 from zspace.errors import ZspaceError
-
-BACKENDS = ["numpy"] + (["faiss"] if faiss_available() else [])
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_knn_matches_scikit_learn(backend):
-    rng = np.random.default_rng(0)
-    references = rng.standard_normal((3000, 40)) * 3 + 100  # a large offset: centring keeps float32 exact
-    queries = rng.standard_normal((200, 40)) * 3 + 100
-    distances, indices = knn(queries, references, 7, backend=backend)
-    expected_distances, expected_indices = NearestNeighbors(n_neighbors=7).fit(references).kneighbors(queries)
-    np.testing.assert_array_equal(indices, expected_indices)
-    np.testing.assert_allclose(distances, expected_distances, rtol=1e-10)  # sklearn expands the square
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_knn_leaves_the_query_out(backend):
-    rng = np.random.default_rng(1)
-    points = rng.standard_normal((500, 8))
-    rows = np.arange(0, 500, 5)
-    distances, indices = knn(points[rows], points, 4, self_rows=rows, backend=backend)
-    expected_distances, expected_indices = NearestNeighbors(n_neighbors=4).fit(points).kneighbors()
-    np.testing.assert_array_equal(indices, expected_indices[rows])
-    np.testing.assert_allclose(distances, expected_distances[rows], rtol=1e-10)
-    assert not np.any(indices == rows[:, None])
-
-
-def test_knn_errors():
-    index = NeighbourIndex(np.random.default_rng(0).standard_normal((10, 3)), backend="numpy")
-    with pytest.raises(ZspaceError, match="k = 10"):
-        index.query(np.zeros((1, 3)), 10, self_rows=np.array([0]))
-    with pytest.raises(ZspaceError, match="backend 'kd'"):
-        knn(np.zeros((1, 3)), np.zeros((5, 3)), 1, backend="kd")
+from zspace.report.structure_figures import link_figure
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

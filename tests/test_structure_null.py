@@ -15,6 +15,7 @@ from zspace.analysis.structure.null_tests import (
     prediction_p_value,
 )
 from zspace.errors import ZspaceError
+from zspace.results import to_json
 
 
 def moments(cloud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,7 +120,7 @@ def test_evaluate_tests_marks_significance_after_correction():
     evaluate_tests(tests, alpha=0.05, correction="holm")
     assert tests[0].significant and not tests[1].significant
     assert tests[0].p_adjusted == pytest.approx(2 * tests[0].p_value)
-    keys = set(tests[0].to_dict())
+    keys = set(to_json(tests[0]))
     assert {"name", "data", "null_mean", "null_std", "p_value", "significant"} <= keys
     with pytest.raises(ZspaceError, match="correction"):
         evaluate_tests(tests, correction="bonferroni")

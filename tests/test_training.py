@@ -13,7 +13,7 @@ from safetensors.torch import load_file
 
 from zspace.errors import ZspaceError
 from zspace.run import Run
-from zspace.training.run_writer import read_history
+from zspace.training.history import read_history
 from zspace.training.train import train
 
 

@@ -18,7 +18,8 @@ from conftest import tiny_configs
 from safetensors.torch import load_file
 
 from zspace.errors import Interrupted, ZspaceError
-from zspace.training.run_writer import RunWriter, read_history
+from zspace.training.history import read_history
+from zspace.training.run_writer import RunWriter
 from zspace.training.train import train
 
 LOSSES = ("epoch", "train_loss", "train_reconstruction", "train_kl", "val_loss", "val_reconstruction", "val_kl")

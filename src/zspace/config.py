@@ -70,7 +70,8 @@ class ModelConfig:
             self.image_size >= minimum,
             f"image size {self.image_size}: architecture {self.arch!r} has "
             f"{minimum.bit_length() - 1} stride-2 layers and needs at least {minimum} px; "
-            "prepare the data with a larger --size or choose a smaller --arch",
+            "prepare the data with a larger image size or choose a smaller architecture",
+            "arch",
         )
 
     @property
@@ -104,27 +105,29 @@ class TrainConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _require(self.epochs >= 1, f"--epochs {self.epochs}: train for at least 1 epoch")
-        _require(self.batch_size >= 1, f"--batch-size {self.batch_size}: must be at least 1")
-        _require(self.learning_rate > 0, f"--lr {self.learning_rate}: must be positive")
-        _require(self.kl_weight >= 0, f"--kl-weight {self.kl_weight}: must be 0 or more")
+        _require(self.epochs >= 1, f"epochs {self.epochs}: train for at least 1 epoch", "epochs")
+        _require(self.batch_size >= 1, f"batch size {self.batch_size}: must be at least 1", "batch_size")
+        _require(self.learning_rate > 0, f"learning rate {self.learning_rate}: must be positive", "learning_rate")
+        _require(self.kl_weight >= 0, f"KL weight {self.kl_weight}: must be 0 or more", "kl_weight")
         _require(
             self.precision in PRECISIONS,
-            f"--precision {self.precision!r}: choose one of {', '.join(PRECISIONS)}",
+            f"precision {self.precision!r}: choose one of {', '.join(PRECISIONS)}",
+            "precision",
         )
-        _require(self.devices >= 1, f"--devices {self.devices}: must be at least 1")
-        _require(self.num_nodes >= 1, f"--num-nodes {self.num_nodes}: must be at least 1")
-        _require(self.num_workers >= 0, f"--num-workers {self.num_workers}: must be 0 or more")
+        _require(self.devices >= 1, f"devices {self.devices}: must be at least 1", "devices")
+        _require(self.num_nodes >= 1, f"number of nodes {self.num_nodes}: must be at least 1", "num_nodes")
+        _require(self.num_workers >= 0, f"number of workers {self.num_workers}: must be 0 or more", "num_workers")
         _require(self.checkpoint_every >= 0,
-                 f"checkpoint_every {self.checkpoint_every}: give a number of steps, or 0 for epoch ends only")
+                 f"checkpoint_every {self.checkpoint_every}: give a number of steps, or 0 for epoch ends only",
+                 "checkpoint_every")
 
 
 C = TypeVar("C", ModelConfig, TrainConfig)
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str, *options: str) -> None:
     if not condition:
-        raise ZspaceError(message)
+        raise ZspaceError(message, options=options)
 
 
 def config_to_dict(config: ModelConfig | TrainConfig) -> dict[str, Any]:

@@ -15,7 +15,7 @@ only the side-by-side pictures.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,22 +23,22 @@ import numpy as np
 from PIL import Image
 
 from zspace.analysis.analyze import analyze
-from zspace.analysis.result import AnalysisOptions
-from zspace.analysis.store import FIGURES_FOLDER
+from zspace.analysis.result import AnalysisOptions, AnalysisResult
 from zspace.analysis.structure import StructureOptions
-from zspace.analysis.structure.generation_link import generation_link
 from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
 from zspace.encoding import encode
 from zspace.evaluation.quick import quick_evaluation
 from zspace.generate.from_run import default_out, generate_samples, generate_sweep
+from zspace.generate.link import generation_link
 from zspace.io import check_output, save_json
 from zspace.models.architectures import model_config
 from zspace.models.inference import reconstruct
 from zspace.progress import Progress
+from zspace.report.analysis_folder import FIGURES_FOLDER, save_analysis
 from zspace.report.build import build_report
-from zspace.report.figures import image_panels_figure, save_figure
+from zspace.report.figures import image_panels_figure, save_figure, write_loss_figure
 from zspace.report.grids import image_grid, save_image
 from zspace.run import Run
 from zspace.training.train import train
@@ -75,7 +75,7 @@ class DemoResult:
     out: Path
     figures: dict[str, Path] = field(default_factory=dict)
     runs: dict[str, Path] = field(default_factory=dict)
-    analyses: dict[str, dict] = field(default_factory=dict)
+    analyses: dict[str, AnalysisResult] = field(default_factory=dict)
     evaluation_rows: list[dict] = field(default_factory=list)
     evaluation_findings: list[str] = field(default_factory=list)
     report: Path | None = None
@@ -84,6 +84,7 @@ class DemoResult:
 def run_demo(
     out: str | Path, settings: DemoSettings = DemoSettings(), force: bool = False,
     say: Callable[[str], None] = lambda message: None, progress: Progress | None = None,
+    report_commands: Mapping[str, str] | None = None,
 ) -> DemoResult:
     """Run the tour into ``out`` (a new folder; an earlier demo there is replaced only with ``force``)."""
     out = Path(out)
@@ -93,12 +94,13 @@ def run_demo(
         shutil.rmtree(out)
     out.mkdir(parents=True)
     save_json(out / MARKER, {"settings": asdict(settings), "complete": False})
-    result = _run(out, settings, say, progress)
+    result = _run(out, settings, say, progress, report_commands)
     save_json(out / MARKER, {"settings": asdict(settings), "complete": True})
     return result
 
 
-def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress: Progress | None) -> DemoResult:
+def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress: Progress | None,
+         report_commands: Mapping[str, str] | None = None) -> DemoResult:
     result = DemoResult(out)
     say(f"1/7 prepare {settings.count} synthetic faces of {settings.size}px")
     source = synthetic_faces_source(count=settings.count, size=settings.size, seed=settings.seed)
@@ -116,6 +118,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
                                    kl_weight=settings.kl_weight, seed=settings.seed)
         train(config, train_config, out / kind, force=True, progress=progress)
         runs[kind] = run = Run(out / kind)
+        write_loss_figure(run)
         result.runs[kind] = run.path
         say(f"3/7 encode {len(cache)} images with the {kind.upper()}")
         latents = encode(run, progress=progress)
@@ -126,21 +129,22 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
                                   structure=StructureOptions(null_draws=5, seed=settings.seed))
         link = generation_link(run, LINK_SAMPLERS[kind], count=settings.link_samples, seed=settings.seed,
                                progress=progress)
-        analysis = analyze(latents.vectors, latents.index, run.analysis_dir, options, progress, link=link)
-        result.analyses[kind] = analysis.metrics
-        result.figures[f"{kind.upper()} analysis ({len(analysis.figures)} figures)"] = run.analysis_dir / FIGURES_FOLDER
+        analysis = analyze(latents.vectors, latents.index, options, progress, link=link)
+        drawn = save_analysis(analysis, run.analysis_dir, progress=progress)
+        result.analyses[kind] = analysis
+        result.figures[f"{kind.upper()} analysis ({len(drawn)} figures)"] = run.analysis_dir / FIGURES_FOLDER
         result.figures[f"{kind.upper()} reconstructions (top: originals)"] = _reconstructions(run, cache, figures)
-        result.figures[f"{kind.upper()} loss curves"] = run.figures_dir / "loss.png"
+        result.figures[f"{kind.upper()} loss curves"] = run.loss_figure_file
 
     say("5/7 decode: N(0, I) with both, a Gaussian mixture fitted to the AE, a uniform-box sweep with the VAE")
     _generate(runs, settings, result, progress)
     for kind in ("vae", "ae"):
-        verdict = result.analyses[kind].get("structure", {}).get("link", {}).get("verdict")
-        if verdict:
-            say(f"6/7 {kind.upper()}: {verdict}")
+        found = result.analyses[kind].link
+        if found is not None and found.samplers:
+            say(f"6/7 {kind.upper()}: {found.verdict}")
     _evaluate(runs, len(cache.rows("val")), settings, result, say, progress)
     say("7/7 the report of both runs, side by side")
-    result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT).path
+    result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT, commands=report_commands).path
     return result
 
 

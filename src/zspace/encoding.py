@@ -21,9 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from zspace.data.cache import INDEX_FILE
 from zspace.data.loader import CachedImages, image_loader
 from zspace.errors import ZspaceError
-from zspace.io import atomic_path, create_npy, load_npy, save_json
+from zspace.io import atomic_path, create_npy, load_npy, remove_stale_temps, save_json
 from zspace.latents import LatentSet
 from zspace.models.inference import encode as encode_batches
 from zspace.progress import Progress
@@ -33,8 +34,7 @@ from zspace.run import Run
 def _write_arrays(paths: list[Path], shape: tuple[int, int], fill) -> None:
     """Create float32 memmaps at ``paths`` atomically and let ``fill(*arrays)`` write them."""
     for path in paths:  # temp files of an earlier encode that was killed
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):
-            stale.unlink(missing_ok=True)
+        remove_stale_temps(path)
     with contextlib.ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(path)) for path in paths]
         arrays = [create_npy(t, shape, np.float32) for t in temps]
@@ -79,7 +79,7 @@ def encode(
                           "or choose another output folder")
     files = [target.latents_file, target.logvar_file] if model.variational else [target.latents_file]
     rows = np.array_split(np.arange(len(cache)), world_size)[rank]
-    paths = [_part(f, rank, world_size) for f in files] if world_size > 1 else files
+    paths = [Run.part_file(f, rank, world_size) for f in files] if world_size > 1 else files
 
     def fill(vectors: np.ndarray, logvar: np.ndarray | None = None) -> None:
         batches = image_loader(CachedImages(cache, rows), batch_size)
@@ -95,18 +95,14 @@ def encode(
     save_json(target.latents_meta_file, {
         "count": len(cache), "dim": config.latent_dim, "model": config.model, "run": str(run.path.resolve()),
         "data": str(cache.path.resolve()), "data_checksum": cache.meta.get("checksum", ""),
-        "rows": "row i is row i of the cache's index.csv", "world_size": world_size,
+        "rows": f"row i is row i of the cache's {INDEX_FILE}", "world_size": world_size,
     })
     return target.latents()
 
 
-def _part(path: Path, rank: int, world_size: int) -> Path:
-    return path.with_name(f"{path.stem}.part{rank}of{world_size}.npy")
-
-
 def _merge_parts(files: list[Path], world_size: int, shape: tuple[int, int], timeout: float) -> None:
     """Rank 0: wait for every rank's part files, concatenate them in rank order, remove them."""
-    parts = {f: [_part(f, r, world_size) for r in range(world_size)] for f in files}
+    parts = {f: [Run.part_file(f, r, world_size) for r in range(world_size)] for f in files}
     deadline = time.monotonic() + timeout
     while not all(p.is_file() for group in parts.values() for p in group):
         if time.monotonic() > deadline:

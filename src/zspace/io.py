@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import json
 import os
 import shutil
@@ -26,14 +27,24 @@ import numpy as np
 from zspace.errors import ZspaceError
 
 
-def _file_mode() -> int:
-    """Mode for new files: what open() would give under the process umask (mkstemp gives 0600)."""
-    umask = os.umask(0)
+def _process_umask() -> int:
+    """The process umask, read once at import: from /proc where the system tells it, else by setting
+    it and setting it back (os.umask cannot read it otherwise), before any write of this module."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0o022)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
 
 
-FILE_MODE = _file_mode()
+UMASK = _process_umask()
+FILE_MODE = 0o666 & ~UMASK  # what open() gives a new file under the umask (mkstemp gives 0600)
+FOLDER_MODE = 0o777 & ~UMASK  # what mkdir gives a new folder (mkdtemp gives 0700)
 
 
 @contextlib.contextmanager
@@ -60,6 +71,13 @@ def atomic_path(destination: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temps(destination: str | os.PathLike) -> None:
+    """Remove the temporary files :func:`atomic_path` left beside ``destination`` in a write that was killed."""
+    destination = Path(destination)
+    for stale in destination.parent.glob(f".{glob.escape(destination.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def write_bytes(destination: str | os.PathLike, data: bytes) -> None:
@@ -150,7 +168,7 @@ def check_output(path: str | os.PathLike, force: bool = False, marker: str | Non
     if not force:
         kind = "folder" if path.is_dir() else "file"
         raise ZspaceError(f"{path}: {kind} already exists; choose another output path, "
-                          "or replace it with force (the --force option)")
+                          "or replace it with force", options=("out", "force"))
     if path.is_dir() and marker is not None and not (path / marker).exists():
         raise ZspaceError(f"{path}: not an output folder of zspace (no {marker}); refusing to replace it "
                           "even with force, choose another output path")
@@ -172,7 +190,7 @@ def replace_folder(destination: str | os.PathLike, force: bool = False, marker: 
     for stale in destination.parent.glob(f".{destination.name}.*.partial"):  # left by a killed run
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
+    os.chmod(tmp, FOLDER_MODE)  # never os.umask here: it is process-wide, and a server writes from threads
     try:
         yield tmp
     except BaseException:
@@ -223,9 +241,3 @@ def signals_held() -> Iterator[None]:
                 handler(caught[0], None)  # e.g. the CLI's: raises Interrupted now, after the block
             elif handler == signal.SIG_DFL:
                 os.kill(os.getpid(), caught[0])
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask

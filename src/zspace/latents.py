@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from zspace.data.cache import INDEX_FILE
 from zspace.data.index_table import LazyIndex
 from zspace.io import load_json, load_npy
 
@@ -29,9 +30,6 @@ class LatentSet:
     def dim(self) -> int:
         return int(self.vectors.shape[1])
 
-    def split(self, name: str) -> np.ndarray:
-        return self.vectors[self.index["split"] == name]
-
 
 def read_latents(vectors_path: Path, logvar_path: Path, meta_path: Path, mmap: bool = True) -> LatentSet:
     """Open the latent vectors (+ log-variances when the file exists) with the index their metadata names."""
@@ -40,7 +38,7 @@ def read_latents(vectors_path: Path, logvar_path: Path, meta_path: Path, mmap: b
     index: Mapping[str, np.ndarray] = {}
     if meta_path.is_file():
         meta = load_json(meta_path)
-        data = Path(meta.get("data", ""))
-        if (data / "index.csv").is_file():
-            index = LazyIndex(data / "index.csv")  # read when first used
+        data = meta.get("data") if isinstance(meta, dict) else None
+        if data and (Path(data) / INDEX_FILE).is_file():  # no "data": no index (never one in the working folder)
+            index = LazyIndex(Path(data) / INDEX_FILE)  # read when first used
     return LatentSet(vectors, logvar, index)

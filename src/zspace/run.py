@@ -17,7 +17,7 @@ A run folder is made by ``zspace train`` and filled by the later stages::
       report.html              zspace report
 
 Every stage and command goes through :class:`Run` for these names; no other
-module spells them. A folder holding only latents (``zspace encode --out DIR``)
+module spells them. A folder holding only latents (encoded into a folder of their own)
 is opened the same way: :meth:`Run.latents` reads any folder in this layout.
 """
 
@@ -44,13 +44,16 @@ class Run:
     CHECKPOINT = "checkpoint.safetensors"
     HISTORY = "history.csv"
     FIGURES = "figures"
+    LOSS_FIGURE = "loss.png"  # in FIGURES
     LATENTS = "latents.npy"
     LOGVAR = "logvar.npy"
     LATENTS_META = "latents.json"
     ANALYSIS = "analysis"
     SAMPLERS = "samplers"
     SAMPLES = "samples"
+    GENERATE_FILE = "generate.json"  # in each SAMPLES/NAME folder: how it was made
     EVALUATION = "evaluation"
+    EVALUATION_FILE = "evaluation.json"  # in EVALUATION (and any evaluate output folder)
     REPORT = "report.html"
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -92,6 +95,10 @@ class Run:
         return self.path / self.FIGURES
 
     @property
+    def loss_figure_file(self) -> Path:
+        return self.figures_dir / self.LOSS_FIGURE
+
+    @property
     def latents_file(self) -> Path:
         return self.path / self.LATENTS
 
@@ -120,8 +127,17 @@ class Run:
         return self.path / self.EVALUATION
 
     @property
+    def evaluation_file(self) -> Path:
+        return self.evaluation_dir / self.EVALUATION_FILE
+
+    @property
     def report_file(self) -> Path:
         return self.path / self.REPORT
+
+    @staticmethod
+    def part_file(file: Path, rank: int, world_size: int) -> Path:
+        """One rank's share of ``file`` (latents.npy, logvar.npy) while a distributed encode runs."""
+        return file.with_name(f"{file.stem}.part{rank}of{world_size}.npy")
 
     # -- state --------------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -170,6 +186,25 @@ class Run:
         from zspace.data.cache import open_cache
 
         return open_cache(data if data is not None else self.training_data())
+
+    def analysis(self):
+        """The saved analysis (``AnalysisResult``) of analysis/; one clear error before 'zspace analyze'."""
+        from zspace.analysis.result import load_analysis  # scipy: only for commands that read an analysis
+
+        if not self.analysis_dir.is_dir():
+            raise ZspaceError(f"{self.analysis_dir}: not found; run 'zspace analyze {self.path}' first")
+        return load_analysis(self.analysis_dir)
+
+    def save(self, result, force: bool = False, extras=None) -> Path:
+        """Write a stage's result into its folder of the run (an ``AnalysisResult`` into analysis/), replaced
+        whole; ``extras(temporary_folder)`` may add files (figures) first. See :func:`zspace.results.save`."""
+        from zspace.results import save
+
+        folders = {"AnalysisResult": self.analysis_dir}
+        kind = type(result).__name__
+        if kind not in folders:
+            raise ZspaceError(f"a run keeps no {kind}; save it with zspace.results.save(result, folder)")
+        return save(result, folders[kind], force, extras)
 
     def latents(self, mmap: bool = True) -> LatentSet:
         """latents.npy (+ logvar.npy) with the index of their cache; one clear error before 'zspace encode'."""

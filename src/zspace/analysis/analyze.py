@@ -7,19 +7,15 @@ Two streaming passes over the (memory-mapped) N x d array:
    planes, and the coordinates of every vector on the chosen PCA axes.
 
 Then small subsamples are gathered for the scatter planes and t-SNE. Every
-option is checked before the first pass. The output folder gets metrics.json,
-the arrays behind every figure (store.py) and ``figures/*.png`` drawn from the
-saved arrays; it is written whole into a temporary folder that then replaces
-``out_dir`` (an existing analysis only with ``force``).
+option is checked before the first pass. The result is returned, not written:
+``Run.save`` or ``zspace.results.save`` keep it (metrics.json and the arrays
+behind every figure), and zspace.report draws the figures from it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,7 +24,6 @@ from zspace.analysis.components import ComponentHistogramAccumulator, ComponentS
 from zspace.analysis.correlation import correlation_summary
 from zspace.analysis.dominant import active_units, classify_components
 from zspace.analysis.load import VectorSource, check_vectors
-from zspace.analysis.metrics import metrics_dict
 from zspace.analysis.moments import default_chunk_rows, iter_chunks, streaming_moments
 from zspace.analysis.pca import PCAResult, pca_from_covariance
 from zspace.analysis.planes import (
@@ -43,17 +38,13 @@ from zspace.analysis.planes import (
 )
 from zspace.analysis.radius import RadiusHistogramAccumulator, chi_quantile, radius_statistics
 from zspace.analysis.result import AnalysisOptions, AnalysisResult
-from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE, analysis_arrays, load_analysis, save_analysis
+from zspace.analysis.structure.link_summary import GenerationLink
 from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_available, umap_map
 from zspace.analysis.zooms import zoom_windows
 from zspace.errors import ZspaceError
-from zspace.io import check_output, replace_folder, save_json
 from zspace.progress import Progress, step
 
-if TYPE_CHECKING:
-    from zspace.analysis.structure.link_summary import GenerationLink
-
-__all__ = ["METRICS_FILE", "AnalysisOptions", "AnalysisResult", "analyze"]
+__all__ = ["AnalysisOptions", "AnalysisResult", "analyze"]
 
 DEFAULT_MAP_POINTS = 20_000  # UMAP alone, without a t-SNE size
 
@@ -76,16 +67,14 @@ def _check_before_work(source: VectorSource, index: Mapping[str, np.ndarray], op
                           f"{source.vectors.shape[1]} dimensions; use at most that many axes")
 
 
-def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] | None, out_dir: str | os.PathLike,
+def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] | None = None,
             options: AnalysisOptions | None = None, progress: Progress | None = None,
-            force: bool = False, link: GenerationLink | None = None) -> AnalysisResult:
-    """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`); write the results into ``out_dir``.
+            link: GenerationLink | None = None) -> AnalysisResult:
+    """Measure N x d ``vectors`` (array, memmap or :class:`VectorSource`) and return everything measured.
 
-    ``out_dir`` must be new or empty, or (with ``force``) an earlier analysis, which is replaced whole.
-    With ``options.structure`` the structure analysis (issue 12) runs too: ``metrics["structure"]`` and
-    figures/structure.png; ``link`` (from :func:`zspace.analysis.structure.generation_link.generation_link`,
-    which needs the run's model) is stored as ``metrics["structure"]["link"]``, its arrays and
-    figures/structure_link*.png.
+    With ``options.structure`` the structure analysis (issue 12) runs too (``result.structure``); ``link``
+    (from :func:`zspace.generate.link.generation_link`, which needs the run's model) is kept as
+    ``result.link``. Nothing is written: save the result with ``Run.save`` or ``zspace.results.save``.
     """
     options = (options or AnalysisOptions()).validate()
     source = vectors if isinstance(vectors, VectorSource) else check_vectors(
@@ -93,7 +82,6 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
     index = index or {}
     _check_before_work(source, index, options)
     options = replace(options, color_by=default_color_by(index, options.color_by))
-    check_output(out_dir, force, METRICS_FILE)
     data, keep = source.vectors, source.keep
     total, dim = data.shape
     chunk = options.chunk_rows or default_chunk_rows(dim)
@@ -115,7 +103,6 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
     radii = RadiusHistogramAccumulator(max(moments.radius_max, chi_quantile(0.9999, dim)), options.radius_bin_widths)
     slices = SliceAccumulator(pairs, options.slice_threshold, options.slice_units, moments.mean, moments.std)
     projection = np.zeros((moments.count, len(axes)), dtype=np.float32)  # N x (<= 5) float32, the density planes
-    projection_rows = np.zeros(moments.count, dtype=np.int64)
     filled = 0
     with step(progress, total, "rows", "histograms") as advance:
         for start, block in iter_chunks(data, chunk, keep):
@@ -126,7 +113,6 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
             slices.update(block, rows)
             if axes:
                 projection[filled:filled + len(block)] = pca.project(block, [a - 1 for a in axes])
-            projection_rows[filled:filled + len(block)] = rows
             filled += len(block)
             advance(min(chunk, total - start))
 
@@ -136,7 +122,7 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
         moments.mean, moments.std, half_width, moments.minimum, moments.maximum, histograms.edges,
         histograms.coarse, classes["dominant"], classes["inactive"], classes["labels"],
         active_units(moments.std, options.active_threshold), options.active_threshold,
-        classes["width_groups"], classes["centre_groups"])
+        classes["width_groups"], classes["centre_groups"], options.inactive_ratio)
     radius = radius_statistics(radii, moments.count, dim, moments.radius_sum, moments.radius_square_sum)
     statistical = statistical_vectors(dim, options.statistical_bounds, options.statistical_count, rng)
     sample = sample_rows(total, options.plane_points, keep, rng)
@@ -157,32 +143,11 @@ def analyze(vectors: np.ndarray | VectorSource, index: Mapping[str, np.ndarray] 
 
         structure = structure_analysis(data, options.structure, progress, keep)
 
-    result = AnalysisResult(moments.count, dim, source.dropped, correlation, components, radius, summary, pca,
-                            planes, pca_planes, maps, notes, covariance=moments.covariance, structure=structure,
-                            link=link)
-    result.metrics = metrics_dict(result, options)
-    arrays = analysis_arrays(result, projection, axes, projection_rows, null,
-                             np.stack([statistical[float(b)] for b in options.statistical_bounds]).astype(np.float32)
-                             if options.statistical_bounds else np.zeros((0, 0, dim), np.float32), sample)
-    with replace_folder(out_dir, force, METRICS_FILE) as folder:
-        with step(progress, len(arrays), "files", "save arrays") as advance:
-            save_analysis(folder, result.metrics, arrays)
-            advance(len(arrays))
-        figures = []
-        if options.figures:
-            from zspace.report.analysis_figures import write_analysis_figures  # matplotlib only when drawing
-
-            figures = write_analysis_figures(load_analysis(folder), folder / FIGURES_FOLDER, progress)
-            if structure is not None or link is not None:
-                from zspace.analysis.structure.figures import write_structure_figures
-
-                figures += write_structure_figures(structure, link, folder / FIGURES_FOLDER)
-        result.metrics["figures"] = [str(p.relative_to(folder)) for p in figures]
-        saved = {**result.metrics, "arrays": {name: text for name, (_, text) in arrays.items()}}
-        save_json(folder / METRICS_FILE, saved)
-    result.metrics = saved
-    result.figures = [Path(out_dir) / name for name in saved["figures"]]
-    return result
+    statistical_stack = (np.stack([statistical[float(b)] for b in options.statistical_bounds]).astype(np.float32)
+                         if options.statistical_bounds else np.zeros((0, 0, dim), np.float32))
+    return AnalysisResult(moments.count, dim, source.dropped, correlation, components, radius, summary, pca,
+                          planes, pca_planes, [float(b) for b in options.statistical_bounds], statistical_stack,
+                          maps, notes, structure=structure, link=link, covariance=moments.covariance)
 
 
 def _pca_pairs(pairs: tuple[tuple[int, int], ...], dim: int, notes: list[str]) -> list[tuple[int, int]]:

@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from zspace.results import array_field
+
 GAUSSIAN_HWHM = float(np.sqrt(2 * np.log(2)))  # 1.1774: HWHM / std of a Gaussian
 FINE_BINS_PER_STD = 5
 FINE_SPAN_STD = 6
+RANKED_ROWS = 30  # rows of each ranked table written for readers (all d are in the fields)
 
 
 class ComponentHistogramAccumulator:
@@ -106,8 +109,8 @@ class ComponentStatistics:
     half_width: np.ndarray
     minimum: np.ndarray
     maximum: np.ndarray
-    histogram_edges: np.ndarray  # (bins + 1,) shared by every component, bin width 0.25 by default
-    histograms: np.ndarray  # (d, bins) counts
+    histogram_edges: np.ndarray = array_field("(bins + 1,) bin edges of the component histograms")
+    histograms: np.ndarray = array_field("(d, bins) counts per component on the shared bins")
     dominant: list[DominantComponent] = field(default_factory=list)
     inactive: list[int] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # per component: "dominant", "typical" or "inactive"
@@ -115,6 +118,25 @@ class ComponentStatistics:
     active_threshold: float = 0.01
     width_groups: list[dict] = field(default_factory=list)  # the groups of log half-width, ascending
     centre_groups: list[dict] = field(default_factory=list)  # the groups of |centre| / live std, ascending
+    inactive_ratio: float = 0.3  # the rule's setting: a width group below this fraction of the widest is inactive
+
+    def described(self) -> dict:
+        """Definitions and the seed's ranked tables, for a reader of the saved JSON."""
+        def ranked(order: list[int]) -> list[dict]:
+            return [{"index": i, "mean": float(self.mean[i]), "half_width": float(self.half_width[i]),
+                     "std": float(self.std[i]), "label": self.labels[i] if self.labels else ""}
+                    for i in order[:RANKED_ROWS]]
+
+        return {
+            "half_width_definition": "half width at half maximum of a fine histogram (Gaussian: 1.1774 std); "
+                                     "0 for a constant component",
+            "dominant_rule": "groups of log half-width and of |centre| (1-D Gaussian mixture, BIC, Ashman's D >= 2); "
+                             "see docs/analysis.md",
+            "active_unit_count": len(self.active_units),
+            "active_unit_definition": "variance over the data above the threshold (Burda et al. 2016)",
+            "ranked_by_half_width": ranked(self.by_half_width),
+            "ranked_by_abs_centre": ranked(self.by_abs_centre),
+        }
 
     @property
     def by_half_width(self) -> list[int]:

@@ -26,6 +26,7 @@ class CorrelationSummary:
     n_used: int
     counts_above: dict[str, int]  # "0.1" -> number of pairs i < j with |r| > 0.1
     top_pairs: list[CorrelatedPair]  # every pair with |r| > min_abs, by |r| descending
+    min_abs_r: float = 0.3  # the |r| above which pairs are listed
 
 
 def correlation_summary(correlation: np.ndarray, n_used: int, thresholds: tuple[float, ...] = THRESHOLDS,
@@ -38,4 +39,4 @@ def correlation_summary(correlation: np.ndarray, n_used: int, thresholds: tuple[
     strong = np.flatnonzero(magnitude > min_abs)
     strong = strong[np.argsort(-magnitude[strong], kind="stable")]
     pairs = [CorrelatedPair(int(upper_i[k]), int(upper_j[k]), float(values[k])) for k in strong]
-    return CorrelationSummary(n_used, counts, pairs)
+    return CorrelationSummary(n_used, counts, pairs, min_abs)

@@ -17,6 +17,12 @@ modelled as a 1-D Gaussian mixture instead:
    wins unless some k > 1 has a lower BIC. A homogeneous set gives one group.
 3. assign each value to a group by the widest gap between neighbouring group
    means, so groups are contiguous ranges of values cut at their natural break.
+
+The EM is written here rather than taken from scikit-learn's ``GaussianMixture``
+(which the ``gmm`` sampler uses): its ``reg_covar`` adds to every variance,
+where the floor here is ``max(variance, min_sigma^2)``, and with it the groups
+of 8 in 400 simulated latent sets came out differently. Where the floor is not
+reached, the two give the same mixture from the same start (the tests check it).
 """
 
 from __future__ import annotations

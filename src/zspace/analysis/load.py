@@ -6,7 +6,6 @@ still works; the NaN/inf scan reads it once in chunks.
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 
 from zspace.analysis.moments import iter_chunks
 from zspace.arrays import check_matrix
+from zspace.data.index_table import read_table
 from zspace.errors import ZspaceError
 from zspace.io import load_npy
 
@@ -46,7 +46,8 @@ def check_vectors(vectors: np.ndarray, name: str, drop_nonfinite: bool = False) 
         dropped = int(total - finite.sum())
         if dropped and not drop_nonfinite:
             raise ZspaceError(f"{name}: {dropped} of {total} rows hold NaN or inf; "
-                              "fix them or pass --drop-nonfinite to leave those rows out")
+                              "fix them, or leave those rows out with drop_nonfinite",
+                              options="drop_nonfinite")
         keep = finite if dropped else None
     used = total - dropped
     if dim >= used:
@@ -85,29 +86,11 @@ def load_vectors(path: str | os.PathLike, drop_nonfinite: bool = False) -> Vecto
 def load_index_table(path: str | os.PathLike, rows: int) -> dict[str, np.ndarray]:
     """Read a CSV with a header row (any columns; a zspace index.csv works) with ``rows`` data rows.
 
-    Columns that parse as numbers become numeric arrays; the rest stay strings.
+    Columns that parse as numbers become numeric arrays; the rest stay strings. The parser is the
+    cache's (:func:`zspace.data.index_table.read_table`), so both read a file the same way.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ZspaceError(f"{path}: index table not found; check the path")
-    with open(path, newline="", encoding="utf-8") as handle:
-        table = list(csv.reader(handle))
-    if not table:
-        raise ZspaceError(f"{path}: empty table; it needs a header row and one row per vector")
-    header, body = table[0], table[1:]
-    if len(body) != rows:
-        raise ZspaceError(f"{path}: {len(body)} data rows but the vectors have {rows}; one row per vector is needed")
-    if any(len(r) != len(header) for r in body):
-        raise ZspaceError(f"{path}: rows of unequal length; repair the CSV")
-    columns: dict[str, np.ndarray] = {}
-    for k, name in enumerate(header):
-        text = [r[k] for r in body]
-        for dtype in (np.int64, np.float64):
-            try:
-                columns[name] = np.array(text, dtype=dtype)
-                break
-            except ValueError:
-                continue
-        else:
-            columns[name] = np.array(text, dtype=str)
-    return columns
+    table = read_table(path)
+    found = len(next(iter(table.values()))) if table else 0
+    if found != rows:
+        raise ZspaceError(f"{path}: {found} data rows but the vectors have {rows}; one row per vector is needed")
+    return table

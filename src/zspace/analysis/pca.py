@@ -12,13 +12,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zspace.results import array_field
+
 
 @dataclass
 class PCAResult:
-    mean: np.ndarray  # (d,)
-    components: np.ndarray  # (d, d): row k is axis k (largest variance first)
-    explained_variance: np.ndarray  # (d,) eigenvalues, descending, clipped at 0
-    explained_variance_ratio: np.ndarray  # (d,)
+    mean: np.ndarray = array_field("(d,) mean the PCA centres on")
+    components: np.ndarray = array_field("(d, d) principal axes, row k = axis k + 1")
+    explained_variance: np.ndarray = array_field("(d,) variance along each axis (eigenvalues, descending)")
+    explained_variance_ratio: np.ndarray  # (d,) share of the total variance of each axis
+
+    def described(self) -> dict:
+        return {"components_for_90pct": self.components_for(0.9)}
 
     def components_for(self, fraction: float = 0.9) -> int:
         """Fewest axes whose variance adds up to at least ``fraction`` of the total."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from zspace.analysis.correlation import CorrelationSummary
+from zspace.results import array_field
 
 
 @dataclass
@@ -111,13 +112,13 @@ class ComponentPlane:
     """One plane of two original components, with everything the seed drew on it."""
 
     pair: PlanePair
-    points: np.ndarray  # (m, 2) a uniform subsample of the vectors
-    rows: np.ndarray  # (m,) their row numbers
+    points: np.ndarray = array_field("(m, 2) a uniform subsample of the vectors on components (i, j)")
+    rows: np.ndarray = array_field("(m,) rows of the subsample")
     chosen_point: np.ndarray  # (2,)
     chosen_row: int
-    statistical: dict[float, np.ndarray]  # bound -> (k, 2)
-    slice_points: np.ndarray  # (s, 2)
-    slice_rows: np.ndarray  # (s,)
+    statistical: dict[float, np.ndarray] = array_field("(k, 2) uniform vectors in [-b, b]^d on (i, j), per bound b")
+    slice_points: np.ndarray = array_field("(s, 2) the slice on components (i, j)")
+    slice_rows: np.ndarray = array_field("(s,) rows of the slice")
     slice_count: int  # all rows in the slice (slice_points may be capped)
     slice_threshold: float
     slice_units: str = "spread"
@@ -145,8 +146,8 @@ class PCAPlane:
 
     axis_a: int
     axis_b: int
-    points: np.ndarray  # (N, 2)
-    null_points: np.ndarray  # (N, 2) drawn from N(0, diag(lambda_a, lambda_b))
+    points: np.ndarray = array_field("(N, 2) float32 centred vectors on PCA axes (a, b)")
+    null_points: np.ndarray = array_field("(N, 2) float32 Gaussian null N(0, diag(lambda_a, lambda_b))")
     windows: list[dict] = field(default_factory=list)  # zoom windows, see zspace.analysis.zooms
 
 

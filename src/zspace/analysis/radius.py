@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zspace.results import array_field
+
 
 class RadiusHistogramAccumulator:
     """Histograms of ||z|| on fixed grids starting at 0, one per bin width (seed: 0.5 and 0.05)."""
@@ -30,8 +32,8 @@ class RadiusHistogramAccumulator:
 @dataclass
 class RadiusHistogram:
     bin_width: float
-    edges: np.ndarray  # (bins + 1,)
-    counts: np.ndarray  # (bins,)
+    edges: np.ndarray = array_field("(bins + 1,) radius bin edges")
+    counts: np.ndarray = array_field("(bins,) radius counts")
 
 
 @dataclass

@@ -1,14 +1,14 @@
 """What an analysis is asked to do (:class:`AnalysisOptions`) and what it found (:class:`AnalysisResult`).
 
 Both live here so that the measuring code (analyze.py), the saved form
-(store.py) and the figures (zspace.report) depend on this module and never on
-each other.
+(zspace.results) and the figures (zspace.report) depend on this module and never
+on each other.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,12 +18,14 @@ from zspace.analysis.correlation import CorrelationSummary
 from zspace.analysis.pca import PCAResult
 from zspace.analysis.planes import ComponentPlane, PCAPlane
 from zspace.analysis.radius import RadiusStatistics
+from zspace.analysis.structure.link_summary import GenerationLink
+from zspace.analysis.structure.result import StructureResult
 from zspace.analysis.tsne import EmbeddingMap
 from zspace.errors import ZspaceError
+from zspace.results import array_field, not_saved, read
 
-if TYPE_CHECKING:  # the structure subpackage (scipy, matplotlib) is imported only when an analysis asks for it
-    from zspace.analysis.structure import StructureOptions, StructureResult
-    from zspace.analysis.structure.link_summary import GenerationLink
+if TYPE_CHECKING:
+    from zspace.analysis.structure import StructureOptions
 
 SLICE_UNITS = ("spread", "absolute")
 ZOOM_UNITS = ("spread", "absolute")
@@ -57,7 +59,6 @@ class AnalysisOptions:
     drop_nonfinite: bool = False
     chunk_rows: int | None = None
     seed: int = 0
-    figures: bool = True
     structure: StructureOptions | None = None  # filaments and voids against a Gaussian null (issue 12); None = off
 
     def validate(self) -> AnalysisOptions:
@@ -101,22 +102,31 @@ class AnalysisOptions:
 
 @dataclass
 class AnalysisResult:
-    """Everything an analysis measured; :func:`zspace.analysis.store.load_analysis` reads it back from disk."""
+    """Everything an analysis measured. ``zspace.results`` saves it by field name (metrics.json + .npy files)
+    and reads it back; ``Run.save`` / ``Run.analysis()`` do so for a run's analysis folder."""
+
+    FILE = "metrics.json"
+    FIGURES = "figures"  # the folder beside FILE where zspace.report draws the analysis' figures
 
     count: int
     dim: int
-    dropped_rows: int
-    correlation: np.ndarray  # (d, d)
+    dropped_rows: int  # rows left out for NaN or inf
+    correlation: np.ndarray = array_field("(d, d) Pearson r over all rows")
     components: ComponentStatistics
     radius: RadiusStatistics
     correlation_summary: CorrelationSummary
     pca: PCAResult
     planes: list[ComponentPlane]
     pca_planes: list[PCAPlane]
+    statistical_bounds: list[float]
+    statistical_vectors: np.ndarray = array_field("(bounds, count, d) float32 uniform vectors in [-b, b]^d")
     maps: list[EmbeddingMap] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # steps skipped and why, for the user
-    figures: list[Path] = field(default_factory=list)
-    metrics: dict = field(default_factory=dict)
-    covariance: np.ndarray | None = None  # (d, d); not saved (correlation and PCA are)
-    structure: StructureResult | None = None  # with AnalysisOptions.structure; saved in metrics.json
-    link: GenerationLink | None = None  # the run-level link to generation; metrics.json + structure_link_*.npy
+    structure: StructureResult | None = None  # with AnalysisOptions.structure: filaments and voids against a null
+    link: GenerationLink | None = None  # the run-level link to generation (decoded samples against void depth)
+    covariance: np.ndarray | None = not_saved(default=None)  # (d, d); correlation and PCA are saved
+
+
+def load_analysis(folder: str | os.PathLike) -> AnalysisResult:
+    """The analysis saved in ``folder`` (metrics.json and its arrays)."""
+    return read(AnalysisResult, folder)

@@ -19,6 +19,7 @@ import numpy as np
 
 from zspace.errors import ZspaceError
 from zspace.progress import Progress, step
+from zspace.results import array_field
 
 FFT_FROM_POINTS = 10_000
 EARLY_ITERATIONS = 250  # openTSNE defaults: the early-exaggeration phase, then the normal one
@@ -29,11 +30,11 @@ CALLBACK_EVERY = 25
 @dataclass
 class EmbeddingMap:
     method: str  # "tsne" or "umap"
-    rows: np.ndarray  # (m,) row numbers of the embedded vectors
-    coordinates: np.ndarray  # (m, 2)
+    rows: np.ndarray = array_field("(m,) rows of the mapped vectors")
+    coordinates: np.ndarray = array_field("(m, 2) map coordinates")
     pca_components: int  # 0 = on the raw vectors
     settings: dict[str, float | int | str]
-    colour: np.ndarray | None = None  # (m,) str categories or float values, from colours.map_colours
+    colour: np.ndarray | None = array_field("(m,) colour values (str categories or numbers)", default=None)
     colour_by: str | None = None
 
     @property

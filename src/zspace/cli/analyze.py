@@ -71,15 +71,14 @@ def analyze(
     structure_correction: str = typer.Option("holm", help="Structure: multiple-testing correction, holm or bh."),
     link: str = typer.Option(None, "--link", help="Link to generation (needs a run; implies --structure): "
                              "comma-separated sampler specs, e.g. normal,gmm:k=10,uniform:b=1.5, or 'default' "
-                             "(normal, diag, fullcov, gmm:k=10, uniform:b=1.5, uniform:b=4)."),
+                             "(the samplers listed in docs/generation.md)."),
     link_samples: int = typer.Option(500, help="Link: points drawn, decoded and re-encoded per sampler."),
     device: str = typer.Option("cpu", help="Link: torch device of the model, e.g. cpu or cuda:0."),
 ) -> None:
     """Measure a latent space: components, radius, exact correlation, PCA, planes, t-SNE; metrics.json + figures."""
     from zspace.analysis.analyze import analyze as analyze_vectors
     from zspace.analysis.load import check_vectors, load_index_table, load_vectors
-    from zspace.analysis.result import AnalysisOptions
-    from zspace.analysis.store import METRICS_FILE
+    from zspace.analysis.result import AnalysisOptions, AnalysisResult
     from zspace.cli.progress import progress_bar
     from zspace.io import check_output
     from zspace.run import Run
@@ -105,37 +104,40 @@ def analyze(
     if link is not None and run is None:
         raise ZspaceError("--link needs a run folder (the model decodes the samples), not --latents")
     if link is not None:
-        from zspace.analysis.structure.generation_link import split_sampler_list
+        from zspace.samplers import parse_sampler_list
 
         if link_samples < 3:
             raise ZspaceError(f"--link-samples {link_samples}: the link needs at least 3 points per sampler")
-        link_specs = split_sampler_list(link)  # every spec checked before any work
+        link_specs = parse_sampler_list(link)  # every spec checked before any work
     if latents is not None:
         if out is None:
             raise ZspaceError("--latents needs --out DIR, the folder for metrics.json and figures")
-        check_output(out, force, METRICS_FILE)
+        check_output(out, force, AnalysisResult.FILE)
         source = load_vectors(latents, drop_nonfinite)
         table = load_index_table(index, source.vectors.shape[0]) if index is not None else {}
     else:
         folder = Run(run)
         out = out if out is not None else folder.analysis_dir
-        check_output(out, force, METRICS_FILE)
+        check_output(out, force, AnalysisResult.FILE)
         latent_set = folder.latents()
         source = check_vectors(latent_set.vectors, str(folder.latents_file), drop_nonfinite)
         table = load_index_table(index, source.vectors.shape[0]) if index is not None else latent_set.index
     generation = None
     if link is not None:
-        from zspace.analysis.structure.generation_link import generation_link
+        from zspace.generate.link import generation_link
 
         generation = generation_link(folder, link_specs, link_samples, seed, progress_bar, device)
-    result = analyze_vectors(source, table, out, options, progress=progress_bar, force=force, link=generation)
+    result = analyze_vectors(source, table, options, progress=progress_bar, link=generation)
+    from zspace.report.analysis_folder import save_analysis  # matplotlib: only once there is something to draw
+
+    figures = save_analysis(result, out, force, progress=progress_bar)
     for note in result.notes:
         typer.echo(note)
     if source.dropped:
         typer.echo(f"left out {source.dropped} rows with NaN/inf")
     components = result.components
     summary = result.correlation_summary
-    typer.echo(f"{out}/{METRICS_FILE}: {result.count} vectors x {result.dim}; "
+    typer.echo(f"{out}/{AnalysisResult.FILE}: {result.count} vectors x {result.dim}; "
                f"{len(components.dominant)} dominant, {len(components.inactive)} inactive components, "
                f"{len(components.active_units)} active units; "
                f"radius mean {result.radius.mean:.2f} (sqrt(d) = {result.radius.sqrt_dim:.2f}); "
@@ -147,5 +149,5 @@ def analyze(
     if result.structure is not None:
         typer.echo(f"structure: {result.structure.verdict}")
     if generation is not None:
-        typer.echo(f"link: {result.metrics['structure']['link']['verdict']}")
-    typer.echo(f"{out}/figures: {len(result.figures)} figures")
+        typer.echo(f"link: {generation.verdict}")
+    typer.echo(f"{out}/figures: {len(figures)} figures")

@@ -39,8 +39,8 @@ def evaluate(
     real: Path = typer.Option(None, help="Bring your own features: N x d .npy array of real features."),
     fake: Path = typer.Option(None, help="Bring your own features: M x d .npy array of generated features, same d."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder for evaluation.json/.csv/.md."),
-    samplers: str = typer.Option("normal,diag,fullcov,gmm:k=10",
-                                 help="Samplers for RUN mode, ';'-separated when a spec has commas, else ','."),
+    samplers: str = typer.Option("default", help="Samplers for RUN mode: specs separated by ',' (or by ';'), "
+                                 "e.g. normal,gmm:k=10,cov=full; 'default': those listed in docs/generation.md."),
     n: int = typer.Option(10_000, "--n", help="Samples per sampler (RUN mode); held-out images are capped at n."),
     judge: str = typer.Option("auto", help="Judge network (RUN mode): auto, classifier, factors or random."),
     judge_weights: Path = typer.Option(None, help="Local Inception-v3 weights (not supported yet; see docs)."),
@@ -85,34 +85,23 @@ def evaluate(
                      kid_subset_size, fd_points, force)
 
 
-def split_samplers(text: str) -> tuple[str, ...]:
-    """'normal,diag,gmm:k=10' -> 3 specs; a spec with parameters keeps its commas when ';' separates specs."""
-    if ";" in text:
-        return tuple(s.strip() for s in text.split(";") if s.strip())
-    specs: list[str] = []
-    for item in (s.strip() for s in text.split(",")):
-        if "=" in item and ":" not in item and specs:  # gmm:k=10,cov=full: a parameter of the spec before
-            specs[-1] += f",{item}"
-        elif item:
-            specs.append(item)
-    return tuple(specs)
-
-
 def _evaluate_runs(runs: list[Path], out: Path, samplers: str, n: int, judge: str, k: int, seed: int,
                    bootstrap: int, confidence: float, kid_subsets: int, kid_subset_size: int, fd_points: int,
                    device: str, force: bool) -> None:
     from zspace.cli.progress import progress_bar
     from zspace.evaluation.judges import CHOICES
     from zspace.evaluation.run_level import RunEvaluationOptions, evaluate_runs, write_run_evaluation
-    from zspace.evaluation.table import NOTE
+    from zspace.evaluation.table import EVALUATION_FILE, NOTE
     from zspace.io import check_output
+    from zspace.samplers import parse_sampler_list
 
+    specs = parse_sampler_list(samplers)  # every spec checked before any work
     if judge not in CHOICES:
         raise ZspaceError(f"--judge {judge}: choose one of {', '.join(CHOICES)}")
     if n < 2:
         raise ZspaceError(f"--n {n}: draw at least 2 samples per sampler")
-    check_output(out, force, marker="evaluation.json")  # refuse before the work, not after
-    options = RunEvaluationOptions(samplers=split_samplers(samplers), num_samples=n, seed=seed, judge=judge, k=k,
+    check_output(out, force, marker=EVALUATION_FILE)  # refuse before the work, not after
+    options = RunEvaluationOptions(samplers=specs, num_samples=n, seed=seed, judge=judge, k=k,
                                    bootstrap=bootstrap, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size,
                                    fd_points=fd_points, confidence=confidence, device=device)
     evaluation = evaluate_runs([str(r) for r in runs], options, progress=progress_bar)
@@ -126,7 +115,7 @@ def _evaluate_runs(runs: list[Path], out: Path, samplers: str, n: int, judge: st
         state = "reused" if record["reused"] else f"trained in {record.get('seconds', 0):.0f} s"
         typer.echo(f"judge {record['judge']} of {record['cache']}: {state}; {record.get('heldout_summary')}")
     typer.echo(NOTE)
-    typer.echo(f"{out / 'evaluation.json'}: {len(evaluation.rows)} rows; ranking in {out / 'ranking.png'}; "
+    typer.echo(f"{out / EVALUATION_FILE}: {len(evaluation.rows)} rows; ranking in {out / 'ranking.png'}; "
                f"per-sample realism and z in {out / 'per_sample'}")
 
 

@@ -27,6 +27,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from zspace.cli.flags import error_line
 from zspace.errors import Interrupted, ZspaceError
 
 # name -> ("module:function", one-line help shown by `zspace --help`)
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(interrupted_line(stop), file=sys.stderr)
         return 128 + stop.signal_number
     except ZspaceError as err:
-        print(f"zspace: error: {err}", file=sys.stderr)
+        print(error_line(err), file=sys.stderr)
         return 2
     except OSError as err:
         print(os_error_line(err), file=sys.stderr)

@@ -14,9 +14,10 @@ def report(
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
 ) -> None:
     """One self-contained HTML report of a run: the seed's story for your model, figures embedded, offline."""
+    from zspace.cli.flags import REPORT_COMMANDS
     from zspace.report.build import build_report
 
-    result = build_report(run, compare, out, force)
+    result = build_report(run, compare, out, force, commands=REPORT_COMMANDS)
     for section, commands in result.missing.items():
         for command in commands:
             typer.echo(f"  {section}: not made yet ({command})")

@@ -91,8 +91,12 @@ def train(
         if run.has_checkpoint():
             stop.kept.append(f"continue with: zspace train {data} --out {out} --epochs {epochs} --resume")
         raise
+    if result.main_process:
+        from zspace.report.figures import write_loss_figure  # matplotlib: only once training is done
+
+        write_loss_figure(run)
     if result.history:
         last = result.history[-1]
         val = f", val loss {last['val_loss']:.2f}" if "val_loss" in last else ""
         typer.echo(f"{out}: {result.epochs_done} epochs, train loss {last['train_loss']:.2f}{val}")
-    typer.echo(f"{run.model_file}, {Run.CONFIG}, {Run.HISTORY}, {Run.FIGURES}/loss.png")
+    typer.echo(f"{run.model_file}, {Run.CONFIG}, {Run.HISTORY}, {run.loss_figure_file.relative_to(run.path)}")

@@ -61,6 +61,10 @@ class ImageCache:
     def channels(self) -> int:
         return int(self.images.shape[3])
 
+    @property
+    def index_file(self) -> Path:
+        return self.path / INDEX_FILE
+
     def rows(self, split: str) -> np.ndarray:
         """Row numbers of one split ("train", "val", "test")."""
         return np.flatnonzero(self.index["split"] == split)
@@ -104,7 +108,7 @@ def prepare_cache(
     partial = out.parent / f".{out.name}.partial"
     partial.mkdir(parents=True, exist_ok=True)
     with _kept_on_interrupt(partial):
-        damaged = write_images(source, partial, chunk_size, workers, on_corrupt == "skip", progress)
+        damaged = write_images(source, partial / IMAGES_FILE, chunk_size, workers, on_corrupt == "skip", progress)
         index = _with_split(source, val_fraction)
         skipped = []
         if damaged:
@@ -225,7 +229,7 @@ def open_cache(path: str | os.PathLike) -> ImageCache:
     """Open a prepared cache folder, checking that its three files agree."""
     path = Path(path)
     if not path.is_dir():
-        raise ZspaceError(f"{path}: image cache not found; make one with 'zspace prepare SOURCE --out {path}'")
+        raise ZspaceError(f"{path}: image cache not found; prepare a data source into this folder first")
     meta_path = path / DATASET_FILE
     if not meta_path.is_file():
         raise ZspaceError(f"{path}: not an image cache (no {DATASET_FILE}); make one with 'zspace prepare'")

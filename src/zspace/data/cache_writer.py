@@ -91,12 +91,13 @@ def plan_of(source: ImageSource, chunk_size: int) -> dict:
 
 
 def write_images(
-    source: ImageSource, folder: Path, chunk_size: int = 256, workers: int | None = None,
+    source: ImageSource, path: Path, chunk_size: int = 256, workers: int | None = None,
     skip_corrupt: bool = False, progress: Callable[[int], None] | None = None,
 ) -> list[tuple[int, str]]:
-    """Fill ``folder/images.npy`` from ``source``; resume a matching earlier attempt. Returns damaged rows."""
+    """Fill the .npy file ``path`` (the cache's images) from ``source``; resume a matching earlier
+    attempt (its progress file lies beside ``path``). Returns damaged rows."""
     global _JOB, _MAPPED
-    path, state_path = folder / "images.npy", folder / PROGRESS_FILE
+    state_path = path.parent / PROGRESS_FILE
     plan = plan_of(source, chunk_size)
     state = load_json(state_path) if state_path.is_file() and path.is_file() else None
     if state is None or state.get("plan") != plan:

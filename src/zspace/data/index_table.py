@@ -1,7 +1,10 @@
 """The cache's index table: one CSV row per image (row, source_id, split, labels, attributes).
 
 CSV keeps it readable by anything (pandas, a spreadsheet, ``head``) with no extra
-dependency. Columns that parse as numbers come back as numeric arrays.
+dependency. Columns that parse as numbers come back as numeric arrays. The one CSV
+parser of zspace: :func:`read_table` reads any table with a header row (an index given
+to ``analyze``), :func:`read_index` the cache's own, which starts with the ``row`` column.
+Blank lines at the end of a file are not rows (an editor often leaves one).
 """
 
 from __future__ import annotations
@@ -39,38 +42,60 @@ def _format(value: object) -> object:
     return value
 
 
-def read_index(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read the index CSV; numeric columns become int64/float64 arrays, others str arrays.
+_REPREPARE = "re-run 'zspace prepare'"
 
-    A table without quotes (what ``write_index`` writes unless a value holds a comma, quote or
-    newline) is split in a few C-level passes (a million rows in about a second); any other table
-    goes through the csv module. Both give the same columns.
+
+def read_index(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read the cache's index CSV (its first column ``row`` left out); see :func:`read_table`."""
+    return _read(path, _REPREPARE, index=True)
+
+
+def read_table(path: str | os.PathLike, fix: str = "repair the CSV") -> dict[str, np.ndarray]:
+    """Read any CSV with a header row, every column; ``fix`` ends the messages about a damaged file.
+
+    Numeric columns become int64/float64 arrays, others str arrays. A table without quotes (what
+    ``write_index`` writes unless a value holds a comma, quote or newline) is split in a few
+    C-level passes (a million rows in about a second); any other table goes through the csv
+    module. Both give the same columns.
     """
+    return _read(path, fix, index=False)
+
+
+def read_header(path: str | os.PathLike) -> list[str]:
+    """The column names of a CSV file, read from its first line only."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _read(path: str | os.PathLike, fix: str, index: bool) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
-        raise ZspaceError(f"{path}: index table not found; re-run 'zspace prepare'")
+        raise ZspaceError(f"{path}: index table not found; {fix if index else 'check the path'}")
     with open(path, newline="", encoding="utf-8") as handle:
         text = handle.read()
     header, body = _split_plain(text) if '"' not in text and "\r" not in text else _split_csv(text)
-    if header[:1] != ["row"]:
-        raise ZspaceError(f"{path}: not a zspace index table (no 'row' header); re-run 'zspace prepare'")
+    if index and header[:1] != ["row"]:
+        raise ZspaceError(f"{path}: not a zspace index table (no 'row' header); {fix}")
+    if not header:
+        raise ZspaceError(f"{path}: empty table; it needs a header row and one row per item")
     if body is None:
-        raise ZspaceError(f"{path}: rows of unequal length; the file is damaged, re-run 'zspace prepare'")
-    return {name: _parse_column(body[i]) for i, name in enumerate(header[1:], start=1)}
+        raise ZspaceError(f"{path}: rows of unequal length; the file is damaged, {fix}")
+    first = 1 if index else 0
+    return {name: _parse_column(body[i]) for i, name in enumerate(header[first:], start=first)}
 
 
 def _split_plain(text: str) -> tuple[list[str], list[list[str]] | None]:
     """Header and columns of a table with no quoting: fields are exactly the text between commas."""
     lines = text.split("\n")
-    if lines and lines[-1] == "":
+    while lines and lines[-1] == "":  # the final newline, and blank lines after it
         lines.pop()
     if not lines:
         return [], []
     header = lines[0].split(",")
     width = len(header)
     rows = lines[1:]
-    if any(count != width - 1 for count in map(str.count, rows, itertools.repeat(","))):
-        return header, None
+    if "" in rows or any(count != width - 1 for count in map(str.count, rows, itertools.repeat(","))):
+        return header, None  # a blank line inside the table is damage, as in the csv path
     columns: list[list[str]] = [[] for _ in range(width)]
     for start in range(0, len(rows), BLOCK_ROWS):
         fields = ",".join(rows[start:start + BLOCK_ROWS]).split(",")
@@ -81,6 +106,8 @@ def _split_plain(text: str) -> tuple[list[str], list[list[str]] | None]:
 
 def _split_csv(text: str) -> tuple[list[str], list[list[str]] | None]:
     rows = list(csv.reader(io.StringIO(text, newline="")))
+    while rows and rows[-1] == []:  # blank lines at the end
+        rows.pop()
     if not rows:
         return [], []
     header, body = rows[0], rows[1:]

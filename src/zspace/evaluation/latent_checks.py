@@ -11,12 +11,9 @@ fits the data:
   nearest training encoding. Held-out data scores 1 by construction (both are
   points the reference set has not seen); 3 means samples sit three times as
   far from the data as real unseen images do (in the voids of the seed's S15).
-- ``cycle_error``: median over samples of ‖encode(decode(z)) − z‖ / ‖z‖. An
-  autoencoder maps its own image manifold back near where it came from; a z
-  the decoder cannot make a sensible image from comes back elsewhere (the
-  latent consistency used to spot off-manifold codes, e.g. Ghosh et al. 2020,
-  sec. 6). Measured on the first ``cycle_samples`` samples: a median needs no
-  more, and it saves an encode of every sample.
+- ``cycle_error``: median over samples of ‖encode(decode(z)) − z‖ / ‖z‖
+  (:mod:`zspace.generate.cycle`). Measured on the first ``cycle_samples``
+  samples: a median needs no more, and it saves an encode of every sample.
 """
 
 from __future__ import annotations
@@ -25,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zspace.analysis.structure.neighbours import NeighbourIndex
 from zspace.errors import ZspaceError
 from zspace.evaluation.metrics.fd import GaussianFit, fd_from_fits, fit_gaussian, sqrt_covariance
-from zspace.models.inference import decode, encode
+from zspace.generate.cycle import cycle_errors
+from zspace.neighbours import NeighbourIndex
 
 MAX_REFERENCE = 20_000  # training encodings searched for nearest neighbours (seeded subsample beyond)
 
@@ -84,9 +81,5 @@ def cycle_error(model, z: np.ndarray, images: np.ndarray | None = None, limit: i
 
     ``images``: decode(z) when already made (uint8, row-aligned with z), so it is not decoded twice.
     """
-    z = np.asarray(z[:limit], dtype=np.float32)
-    images = decode(model, z, batch_size, device) if images is None else images[:limit]
-    back, _ = encode(model, images, batch_size=batch_size, device=device)
-    norms = np.linalg.norm(z, axis=1)
-    errors = np.linalg.norm(back - z, axis=1) / np.where(norms > 0, norms, np.nan)
+    _, errors = cycle_errors(model, z[:limit], None if images is None else images[:limit], batch_size, device)
     return float(np.nanmedian(errors))

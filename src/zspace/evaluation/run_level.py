@@ -31,8 +31,7 @@ from zspace.evaluation.latent_checks import LatentReference, cycle_error, fd_lat
 from zspace.evaluation.ranking_figure import HELDOUT, RECONSTRUCTIONS, ranking_figure
 from zspace.evaluation.table import write_evaluation
 from zspace.progress import Progress
-
-DEFAULT_SAMPLERS = ("normal", "diag", "fullcov", "gmm:k=10")
+from zspace.samplers.registry import DEFAULT_SAMPLERS, check_sampler_list, parse_sampler
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class RunEvaluationOptions:
     seed: int = 0
     judge: str = "auto"
     k: int = 5
-    bootstrap: int = 25  # fewer than the features command's 100: 4 samplers x 10,000 must fit 3 minutes
+    bootstrap: int = 25  # fewer than the features command's 100: keeps the default samplers x 10,000 to minutes
     confidence: float = 0.95
     kid_subsets: int = 100
     kid_subset_size: int = 1000
@@ -72,16 +71,11 @@ class RunEvaluation:
 
 
 def _check(options: RunEvaluationOptions) -> None:
-    if not options.samplers:
-        raise ZspaceError("samplers is empty; name at least one, e.g. normal,diag,fullcov,gmm:k=10")
+    check_sampler_list(options.samplers)  # every spec checked before any work
     if options.num_samples < 2:
         raise ZspaceError(f"num_samples={options.num_samples} is not allowed; it must be an integer >= 2")
     if options.cycle_samples < 1:
         raise ZspaceError(f"cycle_samples={options.cycle_samples} is not allowed; it must be an integer >= 1")
-    from zspace.samplers import parse_sampler
-
-    for spec in options.samplers:  # every spec checked before any work
-        parse_sampler(spec)
 
 
 def _names(runs: list) -> list[str]:
@@ -153,7 +147,6 @@ def _factor_columns(side: DataSide, fake: dict[str, np.ndarray] | None, what: st
 def _evaluate_run(run, name: str, side: DataSide, options: RunEvaluationOptions, result: RunEvaluation,
                   progress: Progress | None) -> None:
     from zspace.generate.from_run import fitted_sampler
-    from zspace.samplers import parse_sampler
     from zspace.samplers.persist import slug
 
     started = time.monotonic()
@@ -165,7 +158,7 @@ def _evaluate_run(run, name: str, side: DataSide, options: RunEvaluationOptions,
     latents = run.latents()
     if len(latents.vectors) != len(cache):
         raise ZspaceError(f"{run.latents_file}: {len(latents.vectors)} latents for {len(cache)} images of "
-                          f"{cache.path}; re-encode the run ('zspace encode {run.path} --force')")
+                          f"{cache.path}; re-encode the run, replacing its latents (encode with force)")
     reference = latent_reference(run.fit_vectors("train"), np.asarray(latents.vectors[run.heldout_rows()]),
                                  options.seed)
 

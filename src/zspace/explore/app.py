@@ -133,7 +133,7 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
             "maps": [{"name": v.name, "title": v.title, "method": v.method, "count": v.count, "exact": v.exact}
                      for v in data.maps.values()],
             "colour_options": data.colour_options(), "default_colour": data.default_colour(),
-            "headline": headline(data.metrics, data.count, data.dim), "pca_source": data.pca_source,
+            "headline": headline(data.analysis, data.count, data.dim), "pca_source": data.pca_source,
             "report": data.report_file is not None, "figures": list(data.figures),
             "thumbnails": data.images is not None, "decoder": data.model is not None, "notes": list(data.notes),
         }

@@ -12,7 +12,6 @@ lists made here. No request path becomes a file path.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
@@ -25,11 +24,14 @@ import numpy as np
 from PIL import Image
 
 from zspace.analysis.pca import PCAResult
-from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE
+from zspace.analysis.result import AnalysisResult
+from zspace.data.index_table import read_header, read_index
 from zspace.errors import ZspaceError
 from zspace.explore import colours
 from zspace.explore.maps import MapView, fit_pca, pca_planes, saved_maps, saved_pca
 from zspace.io import load_json
+from zspace.neighbours import scan_nearest, squared_norms_in_chunks
+from zspace.results import read_fields
 from zspace.run import Run
 
 CHUNK_ROWS = 65_536
@@ -48,7 +50,7 @@ class ExplorerData:
     pca_source: str  # "analysis" or "latents"
     maps: dict[str, MapView]
     default_map: str
-    metrics: dict
+    analysis: dict  # the saved analysis' fields the explorer shows (typed; absent when not saved)
     figures: dict[str, Path]  # figure name -> file, listed once at start
     notes: list[str]
     model: object | None = None  # the Autoencoder; loaded at start
@@ -75,8 +77,6 @@ class ExplorerData:
         """The index columns (read once; a million-row CSV takes seconds, so warm_up starts it early)."""
         with self._lock:
             if self._index is None:
-                from zspace.data.index_table import read_index
-
                 self._index = read_index(self.index_file) if self.index_file is not None else {}
                 if self._index and len(next(iter(self._index.values()))) != self.count:
                     self.notes.append("index table has another row count than the latents; attributes hidden")
@@ -101,11 +101,7 @@ class ExplorerData:
         """Squared L2 norm of every latent row (float32 (N,)), for neighbour search and the radius colouring."""
         with self._lock:
             if self._norms is None:
-                norms = np.empty(self.count, dtype=np.float32)
-                for start in range(0, self.count, CHUNK_ROWS):
-                    chunk = np.asarray(self.vectors[start:start + CHUNK_ROWS], dtype=np.float32)
-                    norms[start:start + len(chunk)] = np.einsum("ij,ij->i", chunk, chunk)
-                self._norms = norms
+                self._norms = squared_norms_in_chunks(self.vectors, CHUNK_ROWS)
             return self._norms
 
     def neighbours(self, row: int, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -113,25 +109,8 @@ class ExplorerData:
         return self.nearest(np.asarray(self.vectors[row], dtype=np.float32), count, exclude=row)
 
     def nearest(self, query: np.ndarray, count: int, exclude: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Exact nearest rows to ``query`` (d,): |x|^2 - 2 x.q + |q|^2, scanned in chunks."""
-        norms = self.norms()
-        query = np.asarray(query, dtype=np.float32)
-        best_rows, best_d2 = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        want = count + (1 if exclude is not None else 0)
-        for start in range(0, self.count, CHUNK_ROWS * 4):
-            chunk = np.asarray(self.vectors[start:start + CHUNK_ROWS * 4], dtype=np.float32)
-            d2 = norms[start:start + len(chunk)] - 2.0 * (chunk @ query)
-            take = min(want, len(d2))
-            part = np.argpartition(d2, take - 1)[:take]
-            best_rows = np.concatenate([best_rows, part + start])
-            best_d2 = np.concatenate([best_d2, d2[part]])
-        d2 = best_d2 + float(query @ query)
-        order = np.argsort(d2, kind="stable")
-        rows, d2 = best_rows[order], d2[order]
-        if exclude is not None:
-            keep = rows != exclude
-            rows, d2 = rows[keep], d2[keep]
-        return rows[:count], np.sqrt(np.clip(d2[:count], 0.0, None))
+        """Exact nearest rows to ``query`` (d,): :func:`zspace.neighbours.scan_nearest` over the latents."""
+        return scan_nearest(self.vectors, query, count, exclude, self.norms())
 
     # -- colours ----------------------------------------------------------------------------
     def colour_options(self) -> list[str]:
@@ -212,18 +191,18 @@ def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, d
         raise ZspaceError(f"{run.latents_file}: shape {vectors.shape}; the explorer needs at least 2 latent vectors")
     notes: list[str] = []
     images, index_file = _open_images(run, len(vectors), notes)
-    pca = saved_pca(run.analysis_dir, vectors.shape[1])
+    analysis = _saved_analysis(run.analysis_dir, notes)
+    pca = saved_pca(analysis.get("pca"), vectors.shape[1])
     pca_source = "analysis"
     if pca is None:
         pca, pca_source = fit_pca(vectors), "latents"
     views = pca_planes(vectors, pca)
-    embedded, skipped = saved_maps(run.analysis_dir, len(vectors))
+    embedded, skipped = saved_maps(analysis.get("maps") or [], len(vectors))
     notes += skipped
     maps = {view.name: view for view in [*embedded, *views]}
     default = _default_map(maps, map_method, run)
-    metrics = _metrics(run.analysis_dir, notes)
     data = ExplorerData(run, vectors, images, index_file, _header(index_file), pca, pca_source, maps, default,
-                        metrics, _figures(run.analysis_dir), notes)
+                        analysis, _figures(run.analysis_dir), notes)
     if load_model:
         data.model = run.model(device)
         if data.model.config.latent_dim != data.dim:
@@ -239,7 +218,7 @@ def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | N
     except (ZspaceError, KeyError, OSError) as err:
         notes.append(f"no thumbnails: the image cache could not be opened ({err})")
         return None, None
-    index_file = cache.path / "index.csv"
+    index_file = cache.index_file
     if len(cache.images) != count:
         notes.append(f"no thumbnails: the cache {cache.path} holds {len(cache.images)} images, the latents {count}")
         return None, None
@@ -249,9 +228,7 @@ def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | N
 def _header(index_file: Path | None) -> list[str]:
     if index_file is None:
         return []
-    with open(index_file, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), [])
-    return [name for name in header[1:] if name not in ("source_id",)]
+    return [name for name in read_header(index_file)[1:] if name not in ("source_id",)]
 
 
 def _default_map(maps: dict[str, MapView], method: str | None, run: Run) -> str:
@@ -267,20 +244,22 @@ def _default_map(maps: dict[str, MapView], method: str | None, run: Run) -> str:
     return "pca-1-2"
 
 
-def _metrics(analysis_dir: Path, notes: list[str]) -> dict:
-    path = analysis_dir / METRICS_FILE
-    if not path.is_file():
+SHOWN_FIELDS = ("radius", "pca", "components", "correlation_summary", "structure", "maps")
+
+
+def _saved_analysis(analysis_dir: Path, notes: list[str]) -> dict:
+    """The fields of RUN/analysis that the explorer shows; {} (and a note) when there is none or it is unreadable."""
+    if not (analysis_dir / AnalysisResult.FILE).is_file():
         return {}
     try:
-        metrics = load_json(path)
-    except ZspaceError as err:
-        notes.append(str(err))
+        return read_fields(AnalysisResult, analysis_dir, SHOWN_FIELDS)
+    except (ZspaceError, ValueError, TypeError, KeyError) as err:  # a damaged analysis must not stop the explorer
+        notes.append(f"{analysis_dir}: the saved analysis is not shown ({err})")
         return {}
-    return metrics if isinstance(metrics, dict) else {}
 
 
 def _figures(analysis_dir: Path) -> dict[str, Path]:
-    folder = analysis_dir / FIGURES_FOLDER
+    folder = analysis_dir / AnalysisResult.FIGURES
     if not folder.is_dir():
         return {}
     return {p.name: p for p in sorted(folder.iterdir())

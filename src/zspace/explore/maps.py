@@ -19,12 +19,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from zspace.analysis.pca import PCAResult, pca_from_covariance
-from zspace.io import load_npy
+from zspace.analysis.tsne import EmbeddingMap
 
 CHUNK_ROWS = 65_536
 PCA_FIT_ROWS = 200_000  # rows used for the axes when the analysis saved none
@@ -126,23 +125,19 @@ def fit_pca(vectors: np.ndarray, rows: int = PCA_FIT_ROWS, seed: int = 0) -> PCA
     return pca_from_covariance(mean, covariance)
 
 
-def saved_pca(analysis_dir: Path, dim: int) -> PCAResult | None:
-    """The PCA of RUN/analysis when it saved its mean and axes with the latents' dimension, else None."""
-    try:
-        mean = load_npy(analysis_dir / "pca_mean.npy")
-        axes = load_npy(analysis_dir / "pca_axes.npy")
-        variance = (load_npy(analysis_dir / "pca_explained_variance.npy")
-                    if (analysis_dir / "pca_explained_variance.npy").is_file() else np.ones(dim))
-    except Exception:  # absent or unreadable: the caller fits its own
+def saved_pca(pca: PCAResult | None, dim: int) -> PCAResult | None:
+    """The analysis' PCA when it has the latents' dimension and finite axes, else None (the caller fits its own)."""
+    if pca is None:
         return None
+    mean, axes, variance = (np.asarray(a, dtype=np.float64) for a in (pca.mean, pca.components,
+                                                                       pca.explained_variance))
     if mean.shape != (dim,) or axes.shape != (dim, dim) or variance.shape != (dim,):
         return None
     if not (np.isfinite(mean).all() and np.isfinite(axes).all()):
         return None
-    variance = np.clip(np.asarray(variance, dtype=np.float64), 0.0, None)
+    variance = np.clip(variance, 0.0, None)
     total = variance.sum()
-    return PCAResult(mean.astype(np.float64), axes.astype(np.float64), variance,
-                     variance / total if total > 0 else np.zeros(dim))
+    return PCAResult(mean, axes, variance, variance / total if total > 0 else np.zeros(dim))
 
 
 def pca_planes(vectors: np.ndarray, pca: PCAResult) -> list[MapView]:
@@ -164,30 +159,22 @@ def pca_planes(vectors: np.ndarray, pca: PCAResult) -> list[MapView]:
     return views
 
 
-def saved_maps(analysis_dir: Path, count: int) -> tuple[list[MapView], list[str]]:
-    """The t-SNE/UMAP maps saved in RUN/analysis that fit ``count`` rows, and a note for each one skipped."""
+def saved_maps(embeddings: list[EmbeddingMap], count: int) -> tuple[list[MapView], list[str]]:
+    """The analysis' t-SNE/UMAP maps that fit ``count`` rows, and a note for each one skipped."""
     views, notes = [], []
-    if not analysis_dir.is_dir():
-        return views, notes
-    for path in sorted(analysis_dir.glob("*_coordinates.npy")):
-        name = path.name[: -len("_coordinates.npy")]
+    for embedding in embeddings:
+        name = embedding.name
         if not SAVED_MAP.match(name):
             continue
-        try:
-            coordinates = load_npy(path)
-            rows = load_npy(analysis_dir / f"{name}_rows.npy")
-        except Exception as err:  # one damaged map must not stop the explorer
-            notes.append(f"{name} map skipped: {err}")
-            continue
+        coordinates, rows = np.asarray(embedding.coordinates), np.asarray(embedding.rows)
         problem = _map_problem(coordinates, rows, count)
         if problem:
             notes.append(f"{name} map skipped: {problem}")
             continue
-        method = name.split("_")[0]
-        title = {"tsne": "t-SNE", "umap": "UMAP"}[method]
-        if "_pca" in name:
-            title += f" (after PCA to {name.split('_pca')[1]} axes)"
-        views.append(MapView(name, title, method, rows.astype(np.int64), coordinates.astype(np.float64)))
+        title = {"tsne": "t-SNE", "umap": "UMAP"}[embedding.method]
+        if embedding.pca_components:
+            title += f" (after PCA to {embedding.pca_components} axes)"
+        views.append(MapView(name, title, embedding.method, rows.astype(np.int64), coordinates.astype(np.float64)))
     return views, notes
 
 

@@ -1,49 +1,47 @@
-"""The run's headline numbers for the explorer's side panel, read defensively from metrics.json.
+"""The run's headline numbers for the explorer's side panel, from the saved analysis' typed fields.
 
-Any key may be missing (an older analysis, none at all): each line is shown only when its
-numbers are there and are numbers.
+Any field may be absent (no analysis yet, or one the explorer could not read): each line is shown
+only when its numbers are there.
 """
 
 from __future__ import annotations
 
-from numbers import Real
+import math
+
+VERDICT_CHARACTERS = 600  # the sidebar shows this much of a verdict; longer ones end at a word, with an ellipsis
 
 
-def _get(metrics: dict, *keys):
-    value = metrics
-    for key in keys:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
+def _shorten(text: str, limit: int = VERDICT_CHARACTERS) -> str:
+    """``text`` whole when it fits, else cut at the last word boundary before ``limit`` with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + " …"
 
 
-def _number(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+def headline(analysis: dict, count: int, dim: int) -> list[dict[str, str]]:
+    """[{"name", "value"}] lines: size, radius vs sqrt(d), PCA, correlations, active units, structure verdict.
 
-
-def headline(metrics: dict, count: int, dim: int) -> list[dict[str, str]]:
-    """[{"name", "value"}] lines: size, radius vs sqrt(d), PCA, correlations, active units, structure verdict."""
+    ``analysis``: field name -> typed value of the saved AnalysisResult (``zspace.results.read_fields``).
+    """
     lines = [{"name": "latent vectors", "value": f"{count:,} x {dim}"}]
-    mean, mode, root = (_get(metrics, "radius", k) for k in ("mean", "mode", "sqrt_dim"))
-    if _number(mean) and _number(root):
-        extra = f", mode {mode:.2f}" if _number(mode) else ""
-        lines.append({"name": "radius", "value": f"mean {mean:.2f}{extra} (sqrt d = {root:.2f})"})
-    ratio = _get(metrics, "pca", "explained_variance_ratio")
-    if isinstance(ratio, list) and len(ratio) >= 2 and all(_number(r) for r in ratio[:2]):
+    radius = analysis.get("radius")
+    if radius is not None and math.isfinite(radius.mean) and math.isfinite(radius.sqrt_dim):
+        extra = f", mode {radius.mode:.2f}" if math.isfinite(radius.mode) else ""
+        lines.append({"name": "radius", "value": f"mean {radius.mean:.2f}{extra} (sqrt d = {radius.sqrt_dim:.2f})"})
+    pca = analysis.get("pca")
+    if pca is not None and len(pca.explained_variance_ratio) >= 2:
+        ratio = pca.explained_variance_ratio
         lines.append({"name": "PCA axes 1, 2", "value": f"{100 * ratio[0]:.1f} % + {100 * ratio[1]:.1f} % of variance"})
-    needed = _get(metrics, "pca", "components_for_90pct")
-    if _number(needed):
-        lines.append({"name": "axes for 90 %", "value": f"{needed}"})
-    active = _get(metrics, "components", "active_units", "count")
-    if _number(active):
-        lines.append({"name": "active units", "value": f"{active} of {dim}"})
-    above = _get(metrics, "correlation", "counts_above")
-    if isinstance(above, dict) and above:
-        key = next(iter(above))
-        if _number(above[key]):
-            lines.append({"name": f"pairs |r| > {key}", "value": f"{above[key]}"})
-    verdict = _get(metrics, "structure", "verdict")
-    if isinstance(verdict, str):
-        lines.append({"name": "structure", "value": verdict[:200]})
+        lines.append({"name": "axes for 90 %", "value": f"{pca.components_for(0.9)}"})
+    components = analysis.get("components")
+    if components is not None:
+        lines.append({"name": "active units", "value": f"{len(components.active_units)} of {dim}"})
+    summary = analysis.get("correlation_summary")
+    if summary is not None and summary.counts_above:
+        key = next(iter(summary.counts_above))
+        lines.append({"name": f"pairs |r| > {key}", "value": f"{summary.counts_above[key]}"})
+    structure = analysis.get("structure")
+    if structure is not None and structure.verdict:
+        lines.append({"name": "structure", "value": _shorten(structure.verdict)})
     return lines

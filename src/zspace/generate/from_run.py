@@ -73,12 +73,13 @@ def fitted_sampler(run: Run, sampler: Sampler, latent_dim: int) -> tuple[Sampler
 
     Returns (sampler, True/False when the fit was reused/made, None for a data-free sampler, notes).
     """
+    sampler.validate()  # a bad parameter is refused before the latents are read
     if not sampler.needs_fit:
         return sampler.with_dim(latent_dim), None, []
     latents = run.latents()
     if latents.dim != latent_dim:
         raise ZspaceError(f"{run.latents_file} has dim {latents.dim}, the model {latent_dim}; "
-                          f"re-encode the run ('zspace encode {run.path} --force')")
+                          "re-encode the run, replacing its latents (encode with force)")
     vectors = run.fit_vectors(sampler.fit_split)
     try:
         fitted, reused = fit_cached(sampler, vectors, run.samplers_dir)

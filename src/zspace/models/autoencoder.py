@@ -14,14 +14,7 @@ from torch import nn
 
 from zspace.config import ModelConfig
 from zspace.models.blocks import conv_block, conv_output_size, up_layer
-
-
-@dataclass
-class Encoded:
-    """What the encoder gives: the latent mean, and the log-variance for a VAE."""
-
-    mean: torch.Tensor  # (N, latent_dim)
-    logvar: torch.Tensor | None  # (N, latent_dim) or None for an AE
+from zspace.models.protocol import Encoded  # the encoder's output, shared with every LatentModel
 
 
 @dataclass
@@ -34,7 +27,7 @@ class Forward:
 
 
 class Autoencoder(nn.Module):
-    """Conv encoder -> latent -> transposed-conv (or upsample+conv) decoder."""
+    """Conv encoder -> latent -> transposed-conv (or upsample+conv) decoder; a ``LatentModel``."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -78,6 +71,15 @@ class Autoencoder(nn.Module):
     @property
     def variational(self) -> bool:
         return self.config.variational
+
+    @property
+    def latent_shape(self) -> tuple[int, ...]:
+        return (self.config.latent_dim,)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of the images it takes and makes."""
+        return (self.config.channels, self.config.image_size, self.config.image_size)
 
     def encode(self, images: torch.Tensor) -> Encoded:
         """images (N, C, H, W) in [0, 1] -> latent mean (and clamped log-variance)."""

@@ -1,6 +1,6 @@
 """Figures of the latent analysis (SPEC S7-S13): results in, ``matplotlib.figure.Figure`` out (no pyplot state);
 ``write_analysis_figures`` draws them all from an :class:`AnalysisResult` (as saved and loaded by
-zspace.analysis.store). Component figures live in component_figures.py, plane figures in plane_figures.py;
+zspace.results). Component figures live in component_figures.py, plane figures in plane_figures.py;
 docs/analysis.md says how to read each one."""
 
 from __future__ import annotations

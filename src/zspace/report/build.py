@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from zspace.analysis.store import METRICS_FILE
+from zspace.analysis.result import AnalysisResult
 from zspace.errors import ZspaceError
 from zspace.io import check_output, write_text
 from zspace.report.sections import SECTIONS, Column, RunView
@@ -28,26 +29,32 @@ class ReportResult:
     path: Path
     size_bytes: int
     sections: list[str] = field(default_factory=list)
-    missing: dict[str, list[str]] = field(default_factory=dict)  # section -> commands that make what is absent
+    missing: dict[str, list[str]] = field(default_factory=dict)  # section -> how to make what is absent
     downscaled: int = 0
 
 
 def open_view(path: str | os.PathLike) -> RunView:
-    """A run folder, or a bare analysis folder (``zspace analyze --latents X --out DIR``: metrics.json, no model)."""
+    """A run folder, or a bare analysis folder (an analysis of a latents array alone: metrics.json, no model)."""
     path = Path(path)
     if not path.is_dir():
         raise ZspaceError(f"{path}: folder not found; give a run folder (zspace train) or an analysis folder")
     run = Run(path)
     if run.exists():
         return RunView(run)
-    if (path / METRICS_FILE).is_file():
+    if (path / AnalysisResult.FILE).is_file():
         return RunView(run, analysis_dir=path)
-    raise ZspaceError(f"{path}: neither a run folder (no {Run.CONFIG}) nor an analysis folder (no metrics.json)")
+    raise ZspaceError(f"{path}: neither a run folder (no {Run.CONFIG}) "
+                      f"nor an analysis folder (no {AnalysisResult.FILE})")
 
 
 def build_report(run: str | os.PathLike, compare: str | os.PathLike | None = None,
-                 out: str | os.PathLike | None = None, force: bool = False) -> ReportResult:
-    """Write the report of ``run`` (and ``compare`` beside it) to ``out`` (default RUN/report.html)."""
+                 out: str | os.PathLike | None = None, force: bool = False,
+                 commands: Mapping[str, str] | None = None) -> ReportResult:
+    """Write the report of ``run`` (and ``compare`` beside it) to ``out`` (default RUN/report.html).
+
+    A missing part is described in words; ``commands`` (key -> a ``str.format`` template of
+    ``run``, the view's Run) replaces them with the command that makes it, as the CLI does.
+    """
     views = [open_view(run)] + ([open_view(compare)] if compare is not None else [])
     out = Path(out) if out is not None else views[0].run.report_file
     if out.is_dir():
@@ -57,6 +64,9 @@ def build_report(run: str | os.PathLike, compare: str | os.PathLike | None = Non
     result = ReportResult(out, 0)
     for spec in SECTIONS:
         columns: list[Column] = [spec.build(view) for view in views]
+        for column, view in zip(columns, views, strict=True):
+            if commands and column.missing_key in commands:
+                column.missing = commands[column.missing_key].format(run=view.run)
         sections.append({"anchor": spec.anchor, "title": spec.title, "columns": columns})
         result.sections.append(spec.anchor)
         absent = [c.missing for c in columns if c.missing]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from zspace.io import atomic_path
+from zspace.run import Run
+from zspace.training.history import read_history
 
 
 def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None:
@@ -16,6 +19,15 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> None
     global backend): a web server can draw them in any thread, and nothing needs closing."""
     with atomic_path(path) as tmp:
         figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
+
+
+def write_loss_figure(run: Run) -> Path | None:
+    """RUN/figures/loss.png drawn from RUN/history.csv; None (nothing written) when there is no history yet."""
+    history = read_history(run.history_file)
+    if not history:
+        return None
+    save_figure(loss_curves_figure(history), run.loss_figure_file)
+    return run.loss_figure_file
 
 
 def loss_curves_figure(history: list[dict[str, float]]) -> Figure:

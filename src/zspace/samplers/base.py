@@ -1,7 +1,10 @@
 """The one sampler interface (DESIGN: scikit-learn style, "one sampler, one file").
 
 A sampler is a distribution over the latent space. Hyperparameters go in the
-constructor and are declared in ``params`` (so the CLI parser can check them),
+constructor, which only stores them, and are declared in ``params``;
+:meth:`Sampler.validate` checks them (one line naming the bad value) and is
+called by ``fit``, ``with_dim`` and ``from_state``, as scikit-learn does, and
+by whoever wants the error before any work (``parse_sampler``, the commands).
 ``fit(latents)`` learns from an (N, d) array and returns ``self``, fitted
 attributes end in ``_``, ``sample(num_samples, generator)`` returns (n, d)
 float32. Fitting a density to the encodings after training is the ex-post
@@ -10,7 +13,7 @@ Autoencoders", sec. 4), which turns a plain AE into a generator.
 
 Samplers never decode and never write files. Their fitted state is
 ``state() -> (meta, arrays)``: a JSON-able dict and a dict of numeric arrays
-(saved as JSON + .npz without pickle by :mod:`zspace.generate.sampler_cache`),
+(saved as JSON + .npz without pickle by :mod:`zspace.samplers.persist`),
 and ``from_state(meta, arrays)`` rebuilds an equal sampler.
 """
 
@@ -22,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from zspace.arrays import check_matrix
 from zspace.errors import ZspaceError
 
 
@@ -54,28 +58,36 @@ class Sampler:
     # for the reference sampler "data", which draws held-out encodings.
     fit_split: ClassVar[str] = "train"
 
-    def _set_params(self, **values: Any) -> None:
-        for key, value in values.items():
-            setattr(self, key, self.params[key].validate(self.name, key, value))
-
     def get_params(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in self.params}
+        """The hyperparameters as stored (checked by :meth:`validate`)."""
+        return {key: getattr(self, key, param.default) for key, param in self.params.items()}
+
+    def _checked_params(self) -> dict[str, Any]:
+        return {key: self.params[key].validate(self.name, key, value) for key, value in self.get_params().items()}
+
+    def validate(self) -> Sampler:
+        """Check every hyperparameter (an int given for a float becomes the float); returns ``self``.
+
+        A bad value is a one-line ZspaceError, e.g. ``gmm:k=0 is not allowed; k must be an integer >= 1``.
+        """
+        for key, value in self._checked_params().items():
+            setattr(self, key, value)
+        return self
 
     @property
     def spec(self) -> str:
-        """The CLI spec that rebuilds this sampler, e.g. ``gmm:k=10,cov=full,seed=0``."""
-        values = ",".join(f"{k}={_text(v)}" for k, v in self.get_params().items() if v is not None)
-        return f"{self.name}:{values}" if values else self.name
+        """The spec that rebuilds this sampler, e.g. ``gmm:k=10,cov=full,seed=0`` (its parameters checked)."""
+        return _spec(self.name, self._checked_params())
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.spec!r})"
+        return f"{type(self).__name__}({_spec(self.name, self.get_params())!r})"
 
     # -- fitting ---------------------------------------------------------
     def fit(self, latents: np.ndarray) -> Sampler:
         """Learn from latents (N, d); returns ``self``."""
+        self.validate()
         latents = np.asarray(latents)
-        if latents.ndim != 2 or latents.shape[0] < 2 or latents.shape[1] < 1:
-            raise ZspaceError(f"{self.name}: needs latents of shape (N >= 2, d >= 1), got {latents.shape}")
+        check_matrix(latents, f"latents for the {self.name} sampler", "latent vectors")
         if not np.all(np.isfinite(latents)):
             raise ZspaceError(f"{self.name}: latents contain NaN or inf; re-encode the run")
         self.dim_ = int(latents.shape[1])
@@ -89,6 +101,7 @@ class Sampler:
         """Set the dimension of a sampler that needs no data (``needs_fit = False``); returns ``self``."""
         if self.needs_fit:
             raise ZspaceError(f"{self.name}: learns from data; call fit(latents) instead of with_dim")
+        self.validate()
         if isinstance(dim, bool) or not isinstance(dim, int | np.integer) or dim < 1:
             raise ZspaceError(f"{self.name}: dim={dim!r} is not allowed; it must be an integer >= 1")
         self.dim_ = int(dim)
@@ -99,6 +112,8 @@ class Sampler:
         return hasattr(self, "dim_")
 
     def _check_fitted(self) -> None:
+        if not self.is_fitted and not self.needs_fit and getattr(self, "dim", None) is not None:
+            self.with_dim(self.dim)  # a data-free sampler given its dim is ready to sample
         if not self.is_fitted:
             raise ZspaceError(f"{self.name}: not fitted; call fit(latents) first")
 
@@ -140,7 +155,7 @@ class Sampler:
         """Rebuild a fitted sampler from :meth:`state`'s output."""
         if meta.get("sampler") != cls.name:
             raise ZspaceError(f"fitted state is for sampler {meta.get('sampler')!r}, not {cls.name!r}")
-        sampler = cls(**meta.get("params", {}))
+        sampler = cls(**meta.get("params", {})).validate()
         for key, value in meta.get("fitted", {}).items():
             setattr(sampler, key, value)
         for key, value in arrays.items():
@@ -148,6 +163,11 @@ class Sampler:
                 raise ZspaceError(f"fitted state of {cls.name}: unexpected array {key!r}")
             setattr(sampler, key, np.asarray(value))
         return sampler
+
+
+def _spec(name: str, params: dict[str, Any]) -> str:
+    values = ",".join(f"{k}={_text(v)}" for k, v in params.items() if v is not None)
+    return f"{name}:{values}" if values else name
 
 
 def _text(value: Any) -> str:

@@ -19,7 +19,7 @@ class DataSampler(Sampler):
     }
 
     def __init__(self, split: str = "val") -> None:
-        self._set_params(split=split)
+        self.split = split
 
     @property
     def fit_split(self) -> str:  # type: ignore[override]

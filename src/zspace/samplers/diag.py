@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import ClassVar
 
 import numpy as np
 
-from zspace.samplers.base import Param, Sampler, as_float64
+from zspace.samplers.base import Sampler, as_float64
 
 
 class DiagonalGaussianSampler(Sampler):
     """z ~ N(mu, diag(sigma^2)) with mu, sigma^2 the per-component moments of the data (seed S7's mu, hw)."""
 
     name = "diag"
-    params: ClassVar[dict[str, Param]] = {}
-
-    def __init__(self) -> None:
-        pass
-
     def _fit(self, latents: np.ndarray) -> None:
         data = as_float64(latents)
         self.mean_ = data.mean(axis=0)  # (d,)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import ClassVar
 
 import numpy as np
 
-from zspace.samplers.base import Param, Sampler, as_float64
+from zspace.samplers.base import Sampler, as_float64
 
 
 def cholesky_with_jitter(cov: np.ndarray) -> np.ndarray:
@@ -41,11 +40,6 @@ class FullCovarianceSampler(Sampler):
     """z = mu + L eps, eps ~ N(0, I), with Sigma = L L^T the data covariance (maximum likelihood, 1/N)."""
 
     name = "fullcov"
-    params: ClassVar[dict[str, Param]] = {}
-
-    def __init__(self) -> None:
-        pass
-
     def _fit(self, latents: np.ndarray) -> None:
         data = as_float64(latents)
         self.mean_ = data.mean(axis=0)  # (d,)

@@ -33,7 +33,7 @@ class GaussianMixtureSampler(Sampler):
     }
 
     def __init__(self, k: int = 10, cov: str = "full", seed: int = 0, max_iter: int = 100) -> None:
-        self._set_params(k=k, cov=cov, seed=seed, max_iter=max_iter)
+        self.k, self.cov, self.seed, self.max_iter = k, cov, seed, max_iter
 
     def _fit(self, latents: np.ndarray) -> None:
         if self.k > len(latents):

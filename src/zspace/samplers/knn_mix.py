@@ -5,7 +5,7 @@ neighbours z_1..z_k, with w ~ Dirichlet(alpha, ..., alpha): it stays inside the
 local convex hull of the data, close to where real faces decode well, without
 copying any one of them (in the spirit of mixup, Zhang et al. 2018, applied
 locally in latent space). Neighbours of every point are found once at fit
-time (scikit-learn NearestNeighbors), so sampling is only indexing.
+time (the exact search of :mod:`zspace.neighbours`), so sampling is only indexing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from zspace.errors import ZspaceError
+from zspace.neighbours import knn
 from zspace.samplers.base import Param, Sampler
 
 _CHUNK = 8192  # rows mixed at a time: bounds the (chunk, k+1, d) gather
@@ -31,20 +32,16 @@ class KNNMixSampler(Sampler):
     }
 
     def __init__(self, k: int = 5, alpha: float = 1.0) -> None:
-        self._set_params(k=k, alpha=alpha)
+        self.k, self.alpha = k, alpha
 
     def _fit(self, latents: np.ndarray) -> None:
-        from sklearn.neighbors import NearestNeighbors
-
         if self.k >= len(latents):
             raise ZspaceError(f"knn-mix:k={self.k} needs more than {self.k} latent vectors, got {len(latents)}; "
                               f"choose k <= {len(latents) - 1}")
         self.data_ = np.ascontiguousarray(latents, dtype=np.float32)  # (N, d)
-        search = NearestNeighbors(n_neighbors=self.k + 1, algorithm="brute").fit(self.data_)
-        # Column 0 is the point itself (distance 0) unless duplicates tie; force it.
-        neighbours = search.kneighbors(self.data_, return_distance=False)  # (N, k+1)
         rows = np.arange(len(self.data_))
-        others = np.array([r[r != i][: self.k] for i, r in zip(rows, neighbours, strict=True)])
+        # Column 0 is the point itself; a duplicate of it stays among the others (at distance 0).
+        _, others = knn(self.data_, self.data_, self.k, self_rows=rows)  # (N, k)
         self.neighbors_ = np.concatenate([rows[:, None], others], axis=1).astype(np.int64)  # (N, k+1)
 
     def _sample(self, num_samples: int, generator: np.random.Generator) -> np.ndarray:

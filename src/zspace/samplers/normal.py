@@ -11,7 +11,7 @@ from zspace.samplers.base import Param, Sampler
 
 
 class NormalSampler(Sampler):
-    """z ~ N(0, I_d). Nothing to fit; ``dim`` or :meth:`with_dim` or ``fit`` sets d."""
+    """z ~ N(0, I_d). Nothing to fit; ``dim``, :meth:`with_dim` or ``fit`` sets d."""
 
     name = "normal"
     needs_fit = False
@@ -20,9 +20,7 @@ class NormalSampler(Sampler):
     }
 
     def __init__(self, dim: int | None = None) -> None:
-        self._set_params(dim=dim)
-        if dim is not None:
-            self.dim_ = int(dim)
+        self.dim = dim
 
     def _fit(self, latents: np.ndarray) -> None:
         pass  # only the dimension is taken from the data

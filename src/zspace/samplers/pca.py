@@ -23,7 +23,7 @@ class PCASampler(Sampler):
     }
 
     def __init__(self, k: int = 32) -> None:
-        self._set_params(k=k)
+        self.k = k
 
     def _fit(self, latents: np.ndarray) -> None:
         if self.k > latents.shape[1]:

@@ -1,14 +1,19 @@
-"""The sampler registry (a dict, DESIGN rule 3) and the parser of CLI specs.
+"""The sampler registry (a dict, DESIGN rule 3), the default samplers and the one grammar of sampler specs.
 
 A spec is ``NAME`` or ``NAME:key=value,key=value`` (``gmm:k=10,cov=full``).
 A sweep spec gives one parameter several values (``uniform:b=0.5,1,1.5``):
 a comma-separated item without ``=`` is one more value of the key before it.
-Every mistake is a :class:`ZspaceError` of one line that lists what is allowed.
+A sampler list is specs separated by commas, where a comma item holding ``=``
+but no ``:`` continues the spec before it (``normal,gmm:k=10,cov=full``), or
+by ``;`` (each spec keeps its commas); ``default`` stands for
+:data:`DEFAULT_SAMPLERS`. Every mistake is a :class:`ZspaceError` of one line
+that lists what is allowed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from zspace.errors import ZspaceError
@@ -32,6 +37,9 @@ SAMPLERS: dict[str, type[Sampler]] = {
     "knn-mix": KNNMixSampler,
     "data": DataSampler,
 }
+
+# The samplers of SPEC S16-S18 and X2: the prior, two fitted Gaussians, a mixture, the seed's uniform boxes.
+DEFAULT_SAMPLERS = ("normal", "diag", "fullcov", "gmm:k=10", "uniform:b=1.5", "uniform:b=4")
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -85,17 +93,16 @@ def _allowed_keys(cls: type[Sampler]) -> str:
 
 
 def _convert(cls: type[Sampler], key: str, text: str) -> Any:
+    """The value of ``key=text`` in the parameter's type (the sampler's validate() checks it)."""
     param: Param = cls.params[key]
     try:
         if param.kind is int:
-            value: Any = int(text)
-        elif param.kind is float:
-            value = float(text)
-        else:
-            value = text
+            return int(text)
+        if param.kind is float:
+            return float(text)
+        return text
     except ValueError:
         raise ZspaceError(f"{cls.name}:{key}={text} is not allowed; {key} must be {param.allowed}") from None
-    return param.validate(cls.name, key, value)
 
 
 def parse_sampler(spec: str) -> Sampler:
@@ -107,7 +114,7 @@ def parse_sampler(spec: str) -> Sampler:
             raise ZspaceError(f"sampler spec {spec!r} gives {key} several values ({', '.join(values)}); "
                               "use parse_sweep for that (a sweep), or one value per key")
         kwargs[key] = _convert(cls, key, values[0])
-    return cls(**kwargs)
+    return cls(**kwargs).validate()
 
 
 def parse_sweep(spec: str) -> tuple[str, list[tuple[Any, Sampler]]]:
@@ -124,4 +131,39 @@ def parse_sweep(spec: str) -> tuple[str, list[tuple[Any, Sampler]]]:
     fixed = {key: _convert(cls, key, values[0]) for key, values in items if len(values) == 1}
     key = swept[0]
     values = [_convert(cls, key, text) for text in dict(items)[key]]
-    return key, [(value, cls(**fixed, **{key: value})) for value in values]
+    return key, [(value, cls(**fixed, **{key: value}).validate()) for value in values]
+
+
+def parse_sampler_list(text: str) -> tuple[str, ...]:
+    """'normal,gmm:k=10,cov=full;uniform:b=1.5' style lists -> the specs, each checked by :func:`parse_sampler`.
+
+    'normal,gmm:k=10,cov=full,uniform:b=1.5' -> ('normal', 'gmm:k=10,cov=full', 'uniform:b=1.5');
+    'normal;gmm:k=10,cov=full' -> ('normal', 'gmm:k=10,cov=full'); 'default' -> :data:`DEFAULT_SAMPLERS`.
+    """
+    if not isinstance(text, str):
+        raise ZspaceError(f"sampler list {text!r} is not text; write specs separated by commas, e.g. normal,gmm:k=10")
+    separator = ";" if ";" in text else ","
+    specs: list[str] = []
+    for item in (part.strip() for part in text.split(separator)):
+        if not item:
+            raise ZspaceError(f"sampler list {text!r} has an empty item; separate sampler specs by single "
+                              f"{'semicolons' if separator == ';' else 'commas'}")
+        if item == "default":
+            specs.extend(DEFAULT_SAMPLERS)
+        elif separator == "," and "=" in item and ":" not in item and specs:
+            specs[-1] = f"{specs[-1]},{item}"  # gmm:k=10,cov=full: a further key=value of the spec before
+        else:
+            specs.append(item)
+    return check_sampler_list(specs)
+
+
+def check_sampler_list(specs: Sequence[str]) -> tuple[str, ...]:
+    """The specs as a tuple when there is at least one, each is a valid spec and none is named twice."""
+    specs = tuple(specs)
+    if not specs:
+        raise ZspaceError("the sampler list is empty; name at least one sampler, e.g. normal,gmm:k=10, or default")
+    for spec in specs:
+        parse_sampler(spec)
+    if len(set(specs)) != len(specs):
+        raise ZspaceError(f"sampler list {','.join(specs)!r} names a sampler twice")
+    return specs

@@ -21,9 +21,7 @@ class UniformSampler(Sampler):
     }
 
     def __init__(self, b: float = 1.5, dim: int | None = None) -> None:
-        self._set_params(b=b, dim=dim)
-        if dim is not None:
-            self.dim_ = int(dim)
+        self.b, self.dim = b, dim
 
     def _fit(self, latents: np.ndarray) -> None:
         pass

@@ -57,7 +57,8 @@ class CacheDataModule(L.LightningDataModule):
     def _per_device_batch(self) -> int:
         world = self.trainer.world_size if self.trainer else 1
         if self.batch_size % world:
-            raise ZspaceError(f"--batch-size {self.batch_size}: must be divisible by the {world} devices")
+            raise ZspaceError(f"batch size {self.batch_size}: must be divisible by the {world} devices",
+                              options="batch_size")
         return self.batch_size // world
 
     def _rank(self) -> tuple[int, int]:

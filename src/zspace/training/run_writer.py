@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import lightning as L
 
-from zspace.io import write_text
 from zspace.models.weights import save_weights
 from zspace.run import Run
 from zspace.training.checkpoint import Position, save_checkpoint
+from zspace.training.history import write_history
 from zspace.training.module import AutoencoderModule
-
-HISTORY_COLUMNS = (
-    "epoch", "train_loss", "train_reconstruction", "train_kl",
-    "val_loss", "val_reconstruction", "val_kl", "seconds", "images_per_second",
-)
-
-
-def read_history(path: Path) -> list[dict[str, float]]:
-    if not path.is_file():
-        return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [{k: float(v) for k, v in row.items() if v != ""} for row in csv.DictReader(handle)]
-
-
-def write_history(path: Path, rows: list[dict[str, float]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (int(v) if k == "epoch" else f"{v:.6g}") for k, v in row.items()})
-    write_text(path, buffer.getvalue())
 
 
 class RunWriter(L.Callback):

@@ -11,12 +11,13 @@ as one that was never interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import signal
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,15 +28,17 @@ from lightning.pytorch.utilities.rank_zero import rank_zero_only
 from zspace.config import ModelConfig, TrainConfig, load_config, save_config
 from zspace.data.cache import open_cache
 from zspace.errors import Interrupted, ZspaceError
+from zspace.io import remove_stale_temps
 from zspace.models.autoencoder import Autoencoder, build_model
 from zspace.models.weights import save_weights
 from zspace.progress import Progress
 from zspace.run import Run
 from zspace.training.checkpoint import Position, load_checkpoint
 from zspace.training.datamodule import CacheDataModule
+from zspace.training.history import read_history, write_history
 from zspace.training.module import AutoencoderModule
 from zspace.training.progress import EpochProgress
-from zspace.training.run_writer import RunWriter, read_history, write_history
+from zspace.training.run_writer import RunWriter
 
 
 @dataclass
@@ -44,13 +47,34 @@ class TrainResult:
     model: Autoencoder
     history: list[dict[str, float]]
     epochs_done: int
+    main_process: bool = True  # rank 0 of a distributed run (the one that writes figures)
 
 
-def _quiet_lightning() -> None:
-    for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-    warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+LIGHTNING_LOGGERS = ("lightning", "lightning.pytorch", "lightning.fabric")
+
+
+@contextlib.contextmanager
+def quiet_lightning() -> Iterator[None]:
+    """Lightning's info lines and two harmless warnings silenced inside the block only: afterwards the
+    caller's log levels and warning filters are as they were."""
+    levels = {name: logging.getLogger(name).level for name in LIGHTNING_LOGGERS}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+        for name in LIGHTNING_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
+
+
+def _seeded_model(model_config: ModelConfig, seed: int) -> Autoencoder:
+    """The network with the initial weights of ``seed``: drawn from torch's CPU generator (the one
+    that initialises modules), which :func:`train` gives back to the caller as it found it."""
+    torch.default_generator.manual_seed(seed)
+    return build_model(model_config)
 
 
 def train(
@@ -67,8 +91,15 @@ def train(
     ``progress`` gets one step per epoch, advanced per batch (zspace.progress); ``on_epoch``
     gets each epoch's history row (plus ``epochs``, the total). On Ctrl-C/SIGTERM (:class:`Interrupted`, or Lightning's
     KeyboardInterrupt) the exception says which checkpoint survives; a fresh run stopped before
-    its first checkpoint is removed.
+    its first checkpoint is removed. The caller's process is left as it was: Lightning's log levels,
+    the warning filters and torch's random state are changed only while training runs.
     """
+    with quiet_lightning(), torch.random.fork_rng(devices=[]):  # training seeds torch's CPU generator
+        return _train(model_config, train_config, out, resume, force, progress, on_epoch)
+
+
+def _train(model_config: ModelConfig, train_config: TrainConfig, out: str | Path, resume: bool, force: bool,
+           progress: Progress | None, on_epoch: Callable[[dict[str, float]], None] | None) -> TrainResult:
     run = Run(out)
     cache = open_cache(train_config.data)
     checksum = str(cache.meta.get("checksum", ""))
@@ -77,8 +108,7 @@ def train(
             f"{cache.path}: images are {cache.image_size}px x {cache.channels} channels but the model "
             f"expects {model_config.image_size}px x {model_config.channels}"
         )
-    torch.manual_seed(train_config.seed)  # same initial weights for the same seed
-    model = build_model(model_config)
+    model = _seeded_model(model_config, train_config.seed)  # same initial weights for the same seed
     optimizer_state, position = None, Position()
 
     # Under DDP, Lightning starts ranks 1.. by running this same command again once rank 0 is in
@@ -100,7 +130,6 @@ def train(
             write_history(run.history_file, position.history)
         return TrainResult(run.path, model.eval(), position.history, position.epochs_done)
 
-    _quiet_lightning()
     if train_config.channels_last:
         model = model.to(memory_format=torch.channels_last)  # inputs already arrive NHWC (loader.py)
     module = AutoencoderModule(model, train_config.kl_weight, train_config.learning_rate, train_config.seed,
@@ -132,9 +161,7 @@ def train(
         callbacks=[EpochProgress(progress, train_config.epochs), writer],
     )
     _fit(trainer, module, data, writer, fresh=not resume)
-    if trainer.global_rank == 0:
-        _save_loss_figure(run, writer.history)
-    return TrainResult(run.path, model.eval(), writer.history, train_config.epochs)
+    return TrainResult(run.path, model.eval(), writer.history, train_config.epochs, trainer.global_rank == 0)
 
 
 def _fit(trainer: L.Trainer, module: AutoencoderModule, data: CacheDataModule, writer: RunWriter,
@@ -174,12 +201,12 @@ def _note_kept(stop: Interrupted, writer: RunWriter, fresh: bool, rank: int) -> 
 def _make_room(run: Run, force: bool) -> None:
     out = run.path
     if out.exists() and any(out.iterdir()) and not force:
-        raise ZspaceError(f"{out}: run folder already exists; pass --resume to continue it, "
-                          "--force to replace it, or choose another --out")
+        raise ZspaceError(f"{out}: run folder already exists; continue it with resume, replace it with force, "
+                          "or choose another output folder", options=("resume", "force", "out"))
     if force and out.exists():
         if any(out.iterdir()) and not run.exists():
             raise ZspaceError(f"{out}: not a zspace run folder (no {Run.CONFIG}); refusing to delete it "
-                              "with --force, choose another --out")
+                              "even with force, choose another output folder", options="out")
         shutil.rmtree(out)
 
 
@@ -188,14 +215,14 @@ def _resume(run: Run, requested: TrainConfig, checksum: str):
         what = "no checkpoint" if run.exists() else "no such run folder" if not run.path.exists() else (
             "not a zspace run folder")
         raise ZspaceError(f"{run.path}: nothing to resume ({what}: {run.checkpoint_file.name} not found); "
-                          "start a new run without --resume (with --force to replace the folder)")
+                          "start a new run instead of resuming (with force to replace the folder)",
+                          options=("resume", "force"))
     model_config = load_config(ModelConfig, run.config_file)
     stored = load_config(TrainConfig, run.train_config_file)
     if stored.data_checksum and stored.data_checksum != checksum:
         raise ZspaceError(f"{run.path}: was trained on another dataset ({stored.data}); "
-                          "resume with the same data or start a new --out")
-    torch.manual_seed(stored.seed)
-    model = build_model(model_config)
+                          "resume with the same data or start a new run in another output folder", options="out")
+    model = _seeded_model(model_config, stored.seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=stored.learning_rate)
     position = load_checkpoint(run.checkpoint_file, model, optimizer)
     if not position.history:  # a checkpoint written before the history moved into it
@@ -205,16 +232,8 @@ def _resume(run: Run, requested: TrainConfig, checksum: str):
     least = position.epochs_done + (1 if position.mid_epoch else 0)
     train_config = replace(stored, epochs=max(requested.epochs, least))
     if rank_zero_only.rank == 0:
-        for name in (Run.CHECKPOINT, Run.MODEL, Run.HISTORY):  # temp files of a write that was killed
-            for stale in run.path.glob(f".{name}.*.tmp"):
-                stale.unlink(missing_ok=True)
+        for file in (run.checkpoint_file, run.model_file, run.history_file):
+            remove_stale_temps(file)  # of a write that was killed
         write_history(run.history_file, position.history)
     return model_config, train_config, optimizer.state_dict(), position, model
 
-
-def _save_loss_figure(run: Run, history: list[dict[str, float]]) -> None:
-    if not history:
-        return
-    from zspace.report.figures import loss_curves_figure, save_figure
-
-    save_figure(loss_curves_figure(history), run.figures_dir / "loss.png")

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from zspace.analysis.structure.neighbours import NeighbourIndex
 from zspace.errors import ZspaceError
+from zspace.neighbours import NeighbourIndex
 
 
 def _r_squared(features: np.ndarray, target: np.ndarray) -> float:

@@ -1,6 +1,6 @@
 """Intrinsic dimension from nearest-neighbour distances (TwoNN, MLE) and from the spectrum (PCA).
 
-All three take the sorted neighbour distances that :mod:`neighbours` returns,
+All three take the sorted neighbour distances that :mod:`zspace.neighbours` returns,
 (m, k) for m query points, nearest first, the query itself left out. With the
 queries being all points this is the textbook estimator; with a subsample of
 queries against all points it is the same estimator on fewer terms.

@@ -8,16 +8,14 @@ the encode-decode cycle error: any per-sample number, higher or lower better).
 with its two-sided p-value from Student's t with n - 2 degrees of freedom,
 t = rho sqrt((n - 2) / (1 - rho^2)), as ``scipy.stats.spearmanr`` does; plus
 the share of points in voids (score > 1) and the median quality in and out of
-voids. :func:`link_figure` draws it for one or several samplers.
+voids. zspace.report.structure_figures draws it for one or several samplers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from matplotlib.figure import Figure
 from scipy import stats
 
 from zspace.errors import ZspaceError
@@ -75,35 +73,3 @@ def link(void_scores: np.ndarray, quality_scores: np.ndarray, threshold: float =
         quality_outside=float(np.median(quality[~inside])) if (~inside).any() else float("nan"),
         threshold=threshold,
     )
-
-
-def link_figure(samples: Mapping[str, tuple[np.ndarray, np.ndarray]], quality_label: str = "quality score",
-                threshold: float = 1.0, title: str = "") -> Figure:
-    """Quality against void score for each sampler (log x; the dashed line is the void threshold).
-
-    ``samples``: sampler name -> (void scores, quality scores). Left: the points, with each sampler's rho in
-    the legend. Right: each sampler's share of points in voids. No pyplot state: the caller saves the Figure.
-    """
-    if not samples:
-        raise ZspaceError("link_figure needs at least one sampler's (void scores, quality scores)")
-    figure = Figure(figsize=(10.5, 4.2))
-    scatter, bars = figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
-    names, shares = [], []
-    for name, (voids, quality) in samples.items():
-        result = link(voids, quality, threshold)
-        voids = np.asarray(voids, dtype=np.float64).ravel()
-        quality = np.asarray(quality, dtype=np.float64).ravel()
-        shown = np.isfinite(voids) & np.isfinite(quality) & (voids > 0)
-        scatter.scatter(voids[shown], quality[shown], s=6, alpha=0.5,
-                        label=f"{name}: ρ = {result.rho:+.2f} (p = {result.p_value:.2g}, n = {result.count})")
-        names.append(name)
-        shares.append(result.void_share)
-    scatter.axvline(threshold, color="0.3", linestyle="--", linewidth=1)
-    scatter.set(xscale="log", xlabel="void score: nearest-data distance / data's typical neighbour distance",
-                ylabel=quality_label, title=title or "decoded quality against distance from the data")
-    scatter.legend(fontsize=7, loc="best")
-    bars.barh(np.arange(len(names)), shares, color="0.5")
-    bars.set_yticks(np.arange(len(names)), labels=names)
-    bars.set(xlim=(0, 1), xlabel=f"share of points in voids (score > {threshold:g})", title="in voids")
-    figure.tight_layout()
-    return figure

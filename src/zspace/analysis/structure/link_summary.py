@@ -1,9 +1,9 @@
 """What the run-level link to generation found (:class:`GenerationLink`): per-sampler rows, pooled, in words.
 
-:func:`zspace.analysis.structure.generation_link.generation_link` fills it from
-a trained run; this module only holds the numbers, turns them into the
-``"link"`` block of metrics.json, the arrays saved beside it and the figures,
-and reads them back (:func:`load_link`), so it needs no model and no torch.
+:func:`zspace.generate.link.generation_link` fills it from a trained run; this
+module only holds the numbers and says what they mean (the rows, the pooled
+row and the verdict written beside them in metrics.json), so it needs no model
+and no torch. zspace.results saves and reads it; the report draws its figures.
 
 Every quality score is "higher is worse" (an error or a distance), so a
 positive rank correlation with the void score means "the deeper in a void,
@@ -12,17 +12,13 @@ the worse the decoded image", the seed's hypothesis.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure
 from scipy import stats
 
-from zspace.analysis.structure.link import link, link_figure, spearman
-from zspace.analysis.structure.result import json_safe
-from zspace.errors import ZspaceError
+from zspace.analysis.structure.link import link, spearman
+from zspace.results import array_field
 
 QUALITIES = {
     "data_distance": "distance from encode(decode(z)) to the nearest data latent / the data's typical "
@@ -30,7 +26,6 @@ QUALITIES = {
     "cycle_error": "|encode(decode(z)) - z| / |z|: how far the decoded image's encoding lands from z (also counts "
                    "components the decoder ignores)",
 }
-ARRAY_PREFIX = "structure_link_"
 
 
 def partial_spearman(x: np.ndarray, y: np.ndarray, control: np.ndarray) -> tuple[float, float]:
@@ -55,10 +50,11 @@ class SamplerScores:
     """Per-sample numbers of one sampler's points (or of all points pooled)."""
 
     name: str
-    void: np.ndarray  # (n,) void score of z: nearest data latent / typical distance
-    mahalanobis: np.ndarray  # (n,) distance of z from the data's mean in the data's covariance metric
-    quality: dict[str, np.ndarray]  # quality name -> (n,) score, higher is worse
-    z: np.ndarray | None = None  # (n, d) float32 the sampled points (decode them again to look)
+    void: np.ndarray = array_field("(n,) void score of z: nearest data latent / typical distance")
+    mahalanobis: np.ndarray = array_field("(n,) distance of z from the data's mean in its covariance metric")
+    quality: dict[str, np.ndarray] = array_field("(n,) quality score of each decoded point, higher is worse")
+    z: np.ndarray | None = array_field("(n, d) float32 the sampled points (decode them again to look)",
+                                       default=None)
 
     def row(self) -> dict[str, object]:
         """This sampler's line of the link block: void share, each quality's rank correlation, the baseline."""
@@ -96,66 +92,25 @@ class GenerationLink:
     def qualities(self) -> list[str]:
         return list(self.samplers[0].quality) if self.samplers else []
 
-    def to_dict(self) -> dict[str, object]:
-        """The ``"link"`` block of metrics.json: one row per sampler, the pooled row, definitions, verdict."""
+    def described(self) -> dict[str, object]:
+        """One row per sampler, the pooled row, definitions and the verdict, for a reader of the saved JSON."""
         rows = [s.row() for s in self.samplers]
-        pooled = self.pooled().row()
-        return json_safe({
-            "samplers": rows, "pooled": pooled, "verdict": link_verdict(rows, pooled),
-            "quality": {q: QUALITIES.get(q, "a per-sample score, higher is worse") for q in self.qualities},
+        pooled = self.pooled().row() if self.samplers else {}
+        return {
+            "rows": rows, "pooled": pooled, "verdict": link_verdict(rows, pooled),
+            "quality_definitions": {q: QUALITIES.get(q, "a per-sample score, higher is worse") for q in self.qualities},
             "primary_quality": self.qualities[0] if self.qualities else None,
             "void_score": "distance from z to the nearest data latent / the data's typical (median) "
                           "nearest-neighbour distance; > 1: in a void",
-            "mahalanobis": "sqrt((z - mean)' covariance^+ (z - mean)) of the data latents: the baseline "
-                           "'far from the Gaussian bulk', which a Gaussian null has too",
+            "mahalanobis_definition": "sqrt((z - mean)' covariance^+ (z - mean)) of the data latents: the baseline "
+                                      "'far from the Gaussian bulk', which a Gaussian null has too",
             "correlation": "Spearman rank correlation, two-sided p from Student's t (as scipy.stats.spearmanr); "
                            "partial_rho: holding the Mahalanobis distance fixed",
-            "typical_distance": self.typical_distance, "data_points": self.data_points,
-            "settings": self.settings, "notes": self.notes,
-        })
+        }
 
-    def arrays(self) -> dict[str, tuple[np.ndarray, str]]:
-        """File name -> (array, description): each sampler's per-sample scores, for redrawing the figures."""
-        out: dict[str, tuple[np.ndarray, str]] = {}
-        for k, s in enumerate(self.samplers):
-            stem = f"{ARRAY_PREFIX}{k}"
-            out[f"{stem}_void.npy"] = (s.void, f"(n,) void scores of the {s.name} points")
-            out[f"{stem}_mahalanobis.npy"] = (s.mahalanobis, f"(n,) Mahalanobis distances of the {s.name} points")
-            for name, values in s.quality.items():
-                out[f"{stem}_{name}.npy"] = (values, f"(n,) {name} of the {s.name} points")
-            if s.z is not None:
-                out[f"{stem}_z.npy"] = (np.asarray(s.z, dtype=np.float32), f"(n, d) the {s.name} points")
-        return out
-
-    def figures(self) -> dict[str, Figure]:
-        """figures/structure_link.png (the primary quality, data distance) and structure_link_<quality>.png."""
-        out = {}
-        for k, quality in enumerate(self.qualities):
-            name = "structure_link.png" if k == 0 else f"structure_link_{quality}.png"
-            out[name] = link_figure({s.name: (s.void, s.quality[quality]) for s in self.samplers},
-                                    quality_label=f"{quality.replace('_', ' ')} (higher: worse)",
-                                    title=f"{quality.replace('_', ' ')} against void score, "
-                                          f"{self.data_points} data latents")
-        return out
-
-
-def load_link(folder: str | os.PathLike, block: dict) -> GenerationLink:
-    """The link saved by ``analyze`` in ``folder``, from its metrics.json ``"link"`` block and its arrays."""
-    from zspace.io import load_npy
-
-    folder = Path(folder)
-    samplers = []
-    qualities = list(block.get("quality", {}))
-    for k, row in enumerate(block["samplers"]):
-        stem = folder / f"{ARRAY_PREFIX}{k}"
-        if not Path(f"{stem}_void.npy").is_file():
-            raise ZspaceError(f"{folder}: the link's arrays are missing ({stem.name}_void.npy); analyse again")
-        z = load_npy(f"{stem}_z.npy") if Path(f"{stem}_z.npy").is_file() else None
-        samplers.append(SamplerScores(row["sampler"], load_npy(f"{stem}_void.npy"),
-                                      load_npy(f"{stem}_mahalanobis.npy"),
-                                      {q: load_npy(f"{stem}_{q}.npy") for q in qualities}, z))
-    return GenerationLink(samplers, float(block["typical_distance"]), int(block["data_points"]),
-                          dict(block.get("settings", {})), list(block.get("notes", [])))
+    @property
+    def verdict(self) -> str:
+        return str(self.described()["verdict"])
 
 
 def _strength(rho: float) -> str:

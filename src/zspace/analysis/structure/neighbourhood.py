@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.analysis.structure.intrinsic_dimension import mle, twonn
-from zspace.analysis.structure.neighbours import NeighbourIndex
+from zspace.neighbours import NeighbourIndex
 
 # lambda_2 floored at this fraction of lambda_1: a noise-free curve gives lambda_2 = 0 (log ratio ~ 27.6).
 EIGENVALUE_FLOOR = 1e-12

@@ -79,14 +79,10 @@ class StructureTest:
         extreme = np.sum(np.abs(null - centre) >= abs(self.data - centre))
         return float((1 + extreme) / (len(null) + 1))
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name, "data": self.data, "null_mean": self.null_mean, "null_std": self.null_std,
-            "p_value": self.p_value, "significant": self.significant,
-            "p_adjusted": self.p_adjusted, "z_score": self.z_score, "rank_p_value": self.rank_p_value,
-            "null_values": list(self.null_values), "resolution": self.resolution,
-            "description": self.description, "details": self.details,
-        }
+    def described(self) -> dict[str, object]:
+        """The null's mean and spread, the z-score and the rank p-value, for a reader of the saved JSON."""
+        return {"null_mean": self.null_mean, "null_std": self.null_std, "z_score": self.z_score,
+                "rank_p_value": self.rank_p_value}
 
 
 def prediction_p_value(data: float, null_values: np.ndarray | list[float], resolution: float = 0.0) -> float:

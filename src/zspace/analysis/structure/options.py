@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from zspace.analysis.structure.density import SEED_PLANES
-from zspace.analysis.structure.neighbours import BACKENDS
 from zspace.analysis.structure.null_tests import CORRECTIONS
 from zspace.errors import ZspaceError
+from zspace.neighbours import BACKENDS
 
 
 @dataclass(frozen=True)

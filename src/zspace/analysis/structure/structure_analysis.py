@@ -26,7 +26,6 @@ from zspace.analysis.pca import PCAResult, pca_from_covariance
 from zspace.analysis.structure.density import empty_cell_shares, usable_planes
 from zspace.analysis.structure.intrinsic_dimension import pca_dimensions
 from zspace.analysis.structure.neighbourhood import Neighbourhoods, neighbourhoods
-from zspace.analysis.structure.neighbours import NeighbourIndex, resolve_backend
 from zspace.analysis.structure.null_model import GaussianNull
 from zspace.analysis.structure.null_tests import StructureTest, evaluate_tests
 from zspace.analysis.structure.options import StructureOptions
@@ -34,6 +33,7 @@ from zspace.analysis.structure.result import StructureResult
 from zspace.analysis.structure.verdict import verdict
 from zspace.analysis.structure.voids import probe_distances, probe_sets, void_fractions
 from zspace.errors import ZspaceError
+from zspace.neighbours import NeighbourIndex, resolve_backend
 from zspace.progress import Progress, step
 
 # Spread floor of a continuous statistic, relative to its null mean (see null_tests: a constant statistic).

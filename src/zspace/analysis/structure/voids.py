@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from zspace.analysis.structure.neighbours import NeighbourIndex
 from zspace.errors import ZspaceError
+from zspace.neighbours import NeighbourIndex
 
 
 def probe_name(kind: str, bound: float | None = None) -> str:

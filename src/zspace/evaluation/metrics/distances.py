@@ -6,7 +6,8 @@ exists at a time (``BLOCK_BYTES``, 64 MB), so memory grows with N + M, not N·M.
 
 Distances follow scikit-learn's ``euclidean_distances`` (which ``prdc`` calls):
 ‖x − y‖² = ‖x‖² − 2 x·y + ‖y‖², clipped at 0, in float64, so the strict ``<``
-comparisons of precision/recall/density/coverage come out as in ``prdc``.
+comparisons of precision/recall/density/coverage come out as in ``prdc``. The
+distance kernel and the k-smallest selection are those of :mod:`zspace.neighbours`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from zspace.neighbours import expanded_squared_distances, smallest, squared_norms
+
 BLOCK_BYTES = 64 * 2**20
 
 
 def block_rows(columns: int, block_bytes: int = BLOCK_BYTES) -> int:
     """Rows per block so that one float64 block of ``rows x columns`` is about ``block_bytes``."""
     return max(1, block_bytes // (8 * max(columns, 1)))
-
-
-def squared_norms(x: np.ndarray) -> np.ndarray:
-    return np.einsum("ij,ij->i", x, x)
 
 
 def distance_blocks(
@@ -39,10 +38,7 @@ def distance_blocks(
     step = block_rows(len(y), block_bytes)
     for start in range(0, len(x), step):
         chunk = np.asarray(x[start:start + step], dtype=np.float64)  # (c, d)
-        block = chunk @ y.T  # (c, M)
-        block *= -2.0
-        block += squared_norms(chunk)[:, None]
-        block += y_norms[None, :]
+        block = expanded_squared_distances(chunk, y, y_norms, squared_norms(chunk))  # (c, M)
         np.maximum(block, 0.0, out=block)
         np.sqrt(block, out=block)
         if same:
@@ -59,5 +55,5 @@ def kth_neighbour_radii(x: np.ndarray, k: int, block_bytes: int = BLOCK_BYTES) -
     """
     radii = np.empty(len(x))
     for start, block in distance_blocks(x, x, block_bytes, same=True):
-        radii[start:start + len(block)] = np.partition(block, k, axis=1)[:, k]
+        radii[start:start + len(block)] = np.take_along_axis(block, smallest(block, k + 1)[:, k:], axis=1)[:, 0]
     return radii

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zspace.arrays import check_matrix
 from zspace.errors import ZspaceError
 
 # float64 rows per chunk when summing moments: about 32 MB at d = 512.
@@ -123,7 +124,9 @@ def fd_from_fits(real: GaussianFit, fake: GaussianFit, real_root: SqrtCovariance
 
 def frechet_distance(real: np.ndarray, fake: np.ndarray) -> FrechetDistance:
     """FD between two N x d feature arrays (rows are samples), with the ranks of both covariances."""
-    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+    check_matrix(real, "real features", "features")
+    check_matrix(fake, "fake features", "features")
+    if real.shape[1] != fake.shape[1]:
         raise ZspaceError(f"feature arrays of shapes {real.shape} and {fake.shape}: need N x d and M x d")
     real_fit, fake_fit = fit_gaussian(real), fit_gaussian(fake)
     real_root = sqrt_covariance(real_fit.covariance)

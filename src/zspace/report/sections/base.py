@@ -1,7 +1,9 @@
 """What a section is made of, and the view of a run that sections read.
 
-A :class:`RunView` reads a run's saved artefacts once (metrics.json, history,
-sample folders); sections only read from it and never compute an analysis.
+A :class:`RunView` reads a run's saved artefacts once (the typed analysis
+result, history, sample folders); sections only read from it and never compute
+an analysis. A missing file is ``None`` (the section says what makes it); a
+damaged one stops the report with one line naming it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from zspace.analysis.store import FIGURES_FOLDER, METRICS_FILE
+from zspace.analysis.result import AnalysisResult, load_analysis
+from zspace.errors import ZspaceError
+from zspace.report.analysis_folder import FIGURES_FOLDER, figure_names
 from zspace.report.embed import Picture, embed_png
 from zspace.run import Run
+from zspace.training.history import read_history
 
 
 @dataclass
@@ -27,12 +32,17 @@ class Table:
 
 @dataclass
 class Column:
-    """One run's content of one section. ``missing`` names the command that makes what is absent."""
+    """One run's content of one section. ``missing`` says in words what makes what is absent.
+
+    ``missing_key`` names that step (``"structure"``); a caller's table of commands (the CLI's)
+    puts its command in place of the words (``build_report(commands=...)``).
+    """
 
     paragraphs: list[str] = field(default_factory=list)
     pictures: list[Picture] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     missing: str | None = None
+    missing_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,10 +53,13 @@ class SectionSpec:
 
 
 def _read_json(path: Path) -> Any:
+    """The JSON in ``path``; None when there is no such file; one clear error when it is damaged."""
+    if not path.is_file():
+        return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    except (OSError, ValueError) as error:
+        raise ZspaceError(f"{path}: cannot be read as JSON ({error}); make it again or remove it") from None
 
 
 class RunView:
@@ -62,8 +75,11 @@ class RunView:
         return self.run.name
 
     @cached_property
-    def metrics(self) -> dict | None:
-        return _read_json(self.analysis_dir / METRICS_FILE)
+    def analysis(self) -> AnalysisResult | None:
+        """The saved analysis, or None when there is none yet."""
+        if not (self.analysis_dir / AnalysisResult.FILE).is_file():
+            return None
+        return load_analysis(self.analysis_dir)
 
     @cached_property
     def model_config(self) -> dict | None:
@@ -83,12 +99,7 @@ class RunView:
 
     @cached_property
     def history(self) -> list[dict[str, float]]:
-        import csv
-
-        if not self.run.history_file.is_file():
-            return []
-        with open(self.run.history_file, newline="", encoding="utf-8") as handle:
-            return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)]
+        return read_history(self.run.history_file)
 
     @cached_property
     def sample_folders(self) -> list[tuple[Path, dict]]:
@@ -96,7 +107,7 @@ class RunView:
         found = []
         if self.run.samples_dir.is_dir():
             for folder in sorted(self.run.samples_dir.iterdir()):
-                info = _read_json(folder / "generate.json")
+                info = _read_json(folder / Run.GENERATE_FILE)
                 if isinstance(info, dict):
                     found.append((folder, info))
         return found
@@ -112,14 +123,9 @@ class RunView:
         self.downscaled += picture.downscaled
         return picture
 
-    def metric(self, *keys: str, default: Any = None) -> Any:
-        """metrics.json[k1][k2]..., or ``default`` when any level is missing."""
-        value: Any = self.metrics
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                return default
-            value = value[key]
-        return value
+    def figures(self, prefix: str) -> list[str]:
+        """Names of the analysis figures that start with ``prefix``, in the order the analysis draws them."""
+        return [name for name in figure_names(self.analysis) if name.startswith(prefix)] if self.analysis else []
 
 
 def analysis_missing(view: RunView) -> str:

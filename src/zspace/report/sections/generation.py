@@ -30,8 +30,9 @@ def sample_section(view: RunView) -> Column:
     column = Column()
     folders = view.sample_folders
     if not folders:
-        column.missing = (f"zspace generate {view.run.path} --sampler normal (and --sweep uniform:b=0.5,1,2,3,5, "
-                          "--sampler gmm:k=10, ...): each writes into RUN/samples/, where the report finds it")
+        column.missing = ("samples of a sampler (normal, a sweep of uniform:b=0.5,1,2,3,5, gmm:k=10, ...) "
+                          "generated into RUN/samples/, where the report finds them")
+        column.missing_key = "samples"
         return column
     column.paragraphs.append(f"{len(folders)} generate output(s) in {view.run.samples_dir.name}/.")
     for folder, info in folders:

@@ -66,7 +66,7 @@ def data_section(view: RunView) -> Column:
         last = view.history[-1]
         rows = [[k.replace("_", " "), f"{v:,.2f}"] for k, v in last.items() if k != "epoch"]
         column.tables.append(Table(["last epoch", "value"], rows, f"epoch {int(last['epoch'])} of history.csv"))
-    loss = view.picture(view.run.figures_dir / "loss.png", "Loss per epoch (history.csv).")
+    loss = view.picture(view.run.loss_figure_file, "Loss per epoch (history.csv).")
     if loss is not None:
         column.pictures.append(loss)
     if not config and not view.history:

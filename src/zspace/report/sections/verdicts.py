@@ -9,11 +9,12 @@ from zspace.report.sections.base import Column, RunView, Table
 
 def quality_section(view: RunView) -> Column:
     column = Column()
-    path = view.run.evaluation_dir / "evaluation.json"
+    path = view.run.evaluation_file
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        column.missing = f"zspace evaluate {view.run.path} --out {view.run.evaluation_dir}"
+        column.missing = f"an evaluation of its samplers into {view.run.evaluation_dir}"
+        column.missing_key = "evaluation"
         return column
     rows = data["rows"] if isinstance(data, dict) else data
     keys = [k for k in ("sampler", "fd", "kid", "precision", "recall", "density", "coverage") if k in rows[0]]
@@ -39,25 +40,25 @@ def _cell(value: object) -> str:
 
 def structure_section(view: RunView) -> Column:
     column = Column()
-    structure = view.metric("structure")
-    if not isinstance(structure, dict):
-        column.missing = f"zspace analyze {view.run.path} --structure --force"
+    structure = view.analysis.structure if view.analysis is not None else None
+    if structure is None:
+        column.missing = "the analysis again with the structure tests, replacing the earlier one"
+        column.missing_key = "structure"
         return column
-    if structure.get("verdict"):
-        column.paragraphs.append(structure["verdict"])
-    ids, null = structure.get("intrinsic_dimension", {}), structure.get("null_intrinsic_dimension", {})
+    if structure.verdict:
+        column.paragraphs.append(structure.verdict)
+    ids, null = structure.intrinsic_dimension, structure.null_intrinsic_dimension
     if ids:
         rows = [[k, _cell(v), _cell(null.get(k))] for k, v in ids.items() if isinstance(v, int | float)]
         column.tables.append(Table(["intrinsic dimension", "data", "null (Gaussian)"], rows))
-    tests = structure.get("tests", [])
+    tests = structure.tests
     if tests:
-        rows = [[t["name"], _cell(t.get("data")), f"{_cell(t.get('null_mean'))} ± {_cell(t.get('null_std'))}",
-                 _cell(t.get("p_value")), "yes" if t.get("significant") else "no"] for t in tests]
+        rows = [[t.name, _cell(t.data), f"{_cell(t.null_mean)} ± {_cell(t.null_std)}",
+                 _cell(t.p_value), "yes" if t.significant else "no"] for t in tests]
         column.tables.append(Table(["test", "data", "null", "p", "significant"], rows,
                                    "Each statistic of the data beside the same statistic of Gaussian nulls."))
-    for name in view.metric("figures", default=[]) or []:
-        if name.split("/")[-1].startswith("structure"):
-            picture = view.figure(name.split("/", 1)[-1])
-            if picture is not None:
-                column.pictures.append(picture)
+    for name in view.figures("structure"):
+        picture = view.figure(name)
+        if picture is not None:
+            column.pictures.append(picture)
     return column

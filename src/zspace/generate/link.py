@@ -30,38 +30,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from zspace.analysis.structure.link_summary import GenerationLink, SamplerScores
-from zspace.analysis.structure.neighbours import NeighbourIndex, resolve_backend
 from zspace.analysis.structure.voids import typical_distance
 from zspace.errors import ZspaceError
+from zspace.generate.cycle import cycle_errors
+from zspace.generate.from_run import fitted_sampler
+from zspace.neighbours import NeighbourIndex, resolve_backend
 from zspace.progress import Progress, step
-
-# The samplers of SPEC S16-S18 and X2: the prior, two fitted Gaussians, a mixture, the seed's uniform boxes.
-DEFAULT_SAMPLERS = ("normal", "diag", "fullcov", "gmm:k=10", "uniform:b=1.5", "uniform:b=4")
-
-
-def split_sampler_list(text: str) -> list[str]:
-    """'normal,gmm:k=10,cov=full,uniform:b=1.5' -> ['normal', 'gmm:k=10,cov=full', 'uniform:b=1.5'].
-
-    A comma item holding '=' but no ':' continues the spec before it (a further key=value); 'default' expands
-    to :data:`DEFAULT_SAMPLERS`. Each spec is checked by the sampler registry.
-    """
-    from zspace.samplers import parse_sampler
-
-    specs: list[str] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            raise ZspaceError(f"sampler list {text!r} has an empty item; separate sampler specs by single commas")
-        if item == "default":
-            specs.extend(DEFAULT_SAMPLERS)
-        elif "=" in item and ":" not in item and specs:
-            specs[-1] = f"{specs[-1]},{item}"
-        else:
-            specs.append(item)
-    for spec in specs:
-        parse_sampler(spec)
-    if len(set(specs)) != len(specs):
-        raise ZspaceError(f"sampler list {text!r} names a sampler twice")
-    return specs
+from zspace.run import Run
+from zspace.samplers import parse_sampler
+from zspace.samplers.registry import DEFAULT_SAMPLERS
 
 
 def whitening(data: np.ndarray, relative_floor: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
@@ -87,10 +64,6 @@ def generation_link(run: str | os.PathLike, samplers: Sequence[str] = DEFAULT_SA
     ``run``: a trained and encoded run folder (or :class:`zspace.run.Run`). Returns a :class:`GenerationLink`
     (``.to_dict()``: one row per sampler plus the pooled row; ``.figures()``; ``.arrays()``).
     """
-    from zspace.generate.from_run import fitted_sampler
-    from zspace.models.inference import decode, encode
-    from zspace.run import Run
-    from zspace.samplers import parse_sampler
 
     if count < 3:
         raise ZspaceError(f"count = {count}: the link needs at least 3 points per sampler")
@@ -119,10 +92,7 @@ def generation_link(run: str | os.PathLike, samplers: Sequence[str] = DEFAULT_SA
             fitted, _reused, sampler_notes = fitted_sampler(opened, sampler, model.config.latent_dim)
             notes.extend(sampler_notes)
             z = np.asarray(fitted.sample(count, np.random.default_rng(sampler_seed)), dtype=np.float32)
-            images = decode(model, z, batch_size, device)
-            again, _ = encode(model, images, batch_size=batch_size, device=device)
-            norms = np.linalg.norm(z, axis=1)
-            cycle = np.linalg.norm(again - z, axis=1) / np.where(norms > 0, norms, np.nan)
+            again, cycle = cycle_errors(model, z, batch_size=batch_size, device=device)
             nearest = index.query_in_chunks(np.concatenate([z, again]).astype(np.float64), 1)[0][:, 0] / typical
             scores.append(SamplerScores(spec, nearest[:count], mahalanobis(z, mean, transform),
                                         {"data_distance": nearest[count:], "cycle_error": cycle}, z))

@@ -1,0 +1,45 @@
+"""How the command line spells what the library says in words: the one place that maps them.
+
+The library never names a command-line flag (docs/design.md). A :class:`ZspaceError` lists the
+parameters it is about in ``options`` (library names: ``learning_rate``, ``force``);
+:func:`error_line` adds the flags that set them. The report says in words what would make a
+missing part and tags it with a key (``structure``); :data:`REPORT_COMMANDS` gives the command.
+"""
+
+from __future__ import annotations
+
+from zspace.errors import ZspaceError
+
+# library parameter (a config field or a stage's argument) -> the flag that sets it
+FLAGS: dict[str, str] = {
+    "out": "--out",
+    "force": "--force",
+    "resume": "--resume",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "learning_rate": "--lr",
+    "kl_weight": "--kl-weight",
+    "precision": "--precision",
+    "devices": "--devices",
+    "num_nodes": "--num-nodes",
+    "num_workers": "--num-workers",
+    "checkpoint_every": "--checkpoint-every",
+    "arch": "--arch",
+    "count": "--count",
+    "drop_nonfinite": "--drop-nonfinite",
+}
+
+# report key of a missing part -> the command that makes it (str.format of ``run``, a zspace.run.Run)
+REPORT_COMMANDS: dict[str, str] = {
+    "evaluation": "zspace evaluate {run.path} --out {run.evaluation_dir}",
+    "structure": "zspace analyze {run.path} --structure --force",
+    "samples": ("zspace generate {run.path} --sampler normal (and --sweep uniform:b=0.5,1,2,3,5, "
+                "--sampler gmm:k=10, ...): each writes into RUN/samples/, where the report finds it"),
+    "map": "zspace analyze {run.path} --force --tsne 5000 (this analysis drew no map)",
+}
+
+
+def error_line(err: ZspaceError) -> str:
+    """The one line the CLI prints for ``err``: its message, then the flags of the options it names."""
+    flags = [FLAGS[name] for name in err.options if name in FLAGS]
+    return f"zspace: error: {err}" + (f" ({', '.join(flags)})" if flags else "")

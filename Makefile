@@ -1,5 +1,5 @@
 # zspace: the two set-up commands are `make demo` and `make test` (README.md).
-# Both create .venv, install PyTorch 2.13.0 (the CPU build) first, then zspace with its extras.
+# Both create .venv, install PyTorch 2.13.0 (the CPU build) first, then zspace with its extras (dev, models).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: a looser pin would pull a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,models]'
 	touch $(STAMP)
 
 install: $(STAMP)

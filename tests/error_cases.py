@@ -171,9 +171,9 @@ def _earlier_output(tmp: Path, name: str, marker: str | None) -> Path:
     return folder
 
 
-def _users_file(tmp: Path) -> Path:
-    (tmp / "notes.txt").write_text("mine")
-    return tmp / "notes.txt"
+def _users_file(tmp: Path, name: str = "notes.txt") -> Path:
+    (tmp / name).write_text("mine")
+    return tmp / name
 
 
 def _read_only_out(tmp: Path, cache: Path, run: Path) -> list[str]:
@@ -283,7 +283,7 @@ CASES: list[Case] = [
     Case("report-not-a-run", "report on a folder that is neither a run nor an analysis", lambda t, c, r: [
         "report", str(_earlier_output(t, "photos", None))], "neither a run folder"),
     Case("report-out-exists", "report --out naming an existing file", lambda t, c, r: [
-        "report", str(r), "--out", str(_users_file(t))], "file already exists"),
+        "report", str(r), "--out", str(_users_file(t, "notes.html"))], "file already exists"),
 ]
 
 
@@ -329,9 +329,10 @@ def all_cases() -> list[Case]:
     """Every row of the table: the rows above and those of each area's file (error_cases_*.py)."""
     from error_cases_analysis import CASES as ANALYSIS
     from error_cases_cli import CASES as COMMAND_LINE
+    from error_cases_refusals import CASES as REFUSALS
     from error_cases_training import CASES as TRAINING
 
-    return [*CASES, *COMMAND_LINE, *TRAINING, *ANALYSIS]
+    return [*CASES, *COMMAND_LINE, *TRAINING, *ANALYSIS, *REFUSALS]
 
 
 def _main() -> None:

@@ -58,7 +58,7 @@ CASES: list[Case] = [
     Case("analyze-inactive-ratio", "--inactive-ratio 2", lambda t, c, r: _latents(t, "--inactive-ratio", "2"),
          "inactive ratio 2"),
     Case("analyze-structure-draws", "--structure --structure-draws 1",
-         lambda t, c, r: _latents(t, "--structure", "--structure-draws", "1"), "null_draws = 1 must be >= 2"),
+         lambda t, c, r: _latents(t, "--structure", "--structure-draws", "1"), "need at least 2 (--structure-draws)"),
     Case("analyze-structure-correction", "--structure --structure-correction fdr",
          lambda t, c, r: _latents(t, "--structure", "--structure-correction", "fdr"), "correction 'fdr'"),
     Case("analyze-link-without-run", "--link normal on a bare .npy (nothing to decode with)",

@@ -90,7 +90,11 @@ def test_only_run_spells_the_run_folder_layout() -> None:
     folders = [Run.ANALYSIS, Run.SAMPLERS, Run.SAMPLES, Run.EVALUATION]  # common words: only as path parts
     pattern = re.compile("|".join([re.escape(f'"{name}"') for name in files]
                                   + [r"/\s*" + re.escape(f'"{name}"') for name in folders]))
-    offenders = [f"{path.relative_to(SOURCE)}:{number}" for path in SOURCE.rglob("*.py") if path.name != "run.py"
+    # These two read folders that Hugging Face's save_pretrained writes (config.json, model.safetensors): the
+    # same names as a run's, another layout.
+    hugging_face = {"zspace/evaluation/hf_features.py", "zspace/models/factory.py"}
+    offenders = [f"{path.relative_to(SOURCE)}:{number}" for path in SOURCE.rglob("*.py")
+                 if path.name != "run.py" and str(path.relative_to(SOURCE)) not in hugging_face
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if pattern.search(line.split("#")[0])]
     assert offenders == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from zspace.errors import ZspaceError
 from zspace.evaluation.metrics.kid import kernel_inception_distance, mmd2_unbiased
 
 
@@ -28,12 +29,23 @@ def test_mmd2_matches_the_double_sum() -> None:
     assert mmd2_unbiased(x, y) == pytest.approx(plain_mmd2(x, y), rel=1e-10)
 
 
-def test_kid_on_sets_smaller_than_a_subset_is_the_full_set_mmd2() -> None:
+def test_kid_at_n_equal_to_the_subset_size_has_a_spread() -> None:
+    """Issue 23 item 6: with n = subset size every subset was the whole set and the spread printed 0.00000."""
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(40, 5)), rng.normal(size=(40, 5)) + 0.3
-    kid = kernel_inception_distance(x, y, subsets=3, rng=np.random.default_rng(0))
-    assert kid.subset_size == 40 and kid.std == pytest.approx(0.0, abs=1e-12)
-    assert kid.mean == pytest.approx(plain_mmd2(x, y), rel=1e-10)
+    kid = kernel_inception_distance(x, y, subsets=3, subset_size=40, rng=np.random.default_rng(0))
+    assert kid.subset_size == 20 and kid.std > 0.01  # half of the smaller set: subsets differ
+    # Each subset is the unbiased MMD² of its rows: the first one redrawn from the same seed.
+    draw = np.random.default_rng(0)
+    real_rows = [np.sort(draw.choice(40, 20, replace=False)) for _ in range(3)]  # all real subsets first
+    fake_rows = np.sort(draw.choice(40, 20, replace=False))
+    assert kid.values[0] == pytest.approx(plain_mmd2(x[real_rows[0]], y[fake_rows]), rel=1e-10)
+
+
+def test_kid_needs_four_rows_per_set() -> None:
+    x = np.random.default_rng(3).normal(size=(3, 2))
+    with pytest.raises(ZspaceError, match="KID subset size 1"):
+        kernel_inception_distance(x, x + 1.0, subsets=2)
 
 
 def test_kid_is_unbiased_near_zero_for_one_distribution_and_seeded() -> None:

@@ -84,3 +84,18 @@ def test_k_must_leave_neighbours() -> None:
         precision_recall_density_coverage(real, fake, k=6)
     with pytest.raises(ZspaceError, match="k=0"):
         precision_recall_density_coverage(real, fake, k=0)
+
+
+def test_each_pair_takes_its_papers_k() -> None:
+    """Precision/recall/realism at Kynkäänniemi et al.'s k = 3, density/coverage at Naeem et al.'s k = 5."""
+    prdc = pytest.importorskip("prdc")
+    real, fake = data(240, 200, 6, seed=4)
+    with contextlib.redirect_stdout(io.StringIO()):
+        at3, at5 = prdc.compute_prdc(real, fake, nearest_k=3), prdc.compute_prdc(real, fake, nearest_k=5)
+    result = precision_recall_density_coverage(real, fake, k=5, precision_recall_k=3, block_bytes=8 * 11 * 240)
+    assert (result.k, result.precision_recall_k) == (5, 3)
+    for name, expected in (("precision", at3), ("recall", at3), ("density", at5), ("coverage", at5)):
+        assert getattr(result, name) == pytest.approx(float(expected[name]), rel=1e-12, abs=0), name
+    assert at3["precision"] != at5["precision"]  # the k matters on this data
+    same = precision_recall_density_coverage(real, fake, k=3)
+    np.testing.assert_array_equal(result.realism, same.realism)  # realism follows precision_recall_k

@@ -102,3 +102,44 @@ def test_hover_click_and_lasso_in_chromium(explorer_url, tmp_path):
         assert "exact inverse of the PCA plane" in page.inner_text("#click-text")
         page.screenshot(path=str(shots / "explore_pca_click.png"))
         assert page.errors == []
+
+
+def test_sidebar_shows_a_long_structure_verdict_unclipped(explorer_url, tmp_path):
+    """Issue 23: the side panel showed the structure verdict cut mid-word. The server ends a long one at a word
+    (explore/summary.py); the page must show that text whole: no script cuts it, no box hides part of it."""
+    from types import SimpleNamespace
+
+    from zspace.explore.summary import headline
+
+    verdict = ("Pooled over the samplers, the void score and the data distance of the decoded image show a weak "
+               "rank correlation (rho = +0.29, p = 2.1e-19, n = 900). ") * 8
+    value = {line["name"]: line["value"] for line in
+             headline({"structure": SimpleNamespace(verdict=verdict)}, 10, 2)}["structure"]
+    assert value.endswith(" …") and verdict.startswith(value[:-2])
+
+    def with_verdict(route):
+        response = route.fetch()
+        info = response.json()
+        info["headline"].append({"name": "structure", "value": value})
+        route.fulfill(response=response, json=info)
+
+    with browser_page(height=600) as page:
+        page.route("**/api/info", with_verdict)
+        page.goto(explorer_url)
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        shown = page.locator("#headline dd").last
+        shown.scroll_into_view_if_needed()
+        assert shown.inner_text() == value and shown.is_visible()
+        clipped = shown.evaluate("""e => { const out = [];
+            for (let n = e; n && n !== document.documentElement; n = n.parentElement) {
+              const s = getComputedStyle(n), hides = v => v === 'hidden' || v === 'clip';
+              const scrolls = v => v === 'auto' || v === 'scroll';
+              if ((hides(s.overflowY) && n.scrollHeight > n.clientHeight + 1)
+                  || (hides(s.overflowX) && n.scrollWidth > n.clientWidth + 1)
+                  || (n === e && !scrolls(s.overflowY) && n.scrollHeight > n.clientHeight + 1)
+                  || s.webkitLineClamp !== 'none' || s.textOverflow === 'ellipsis')
+                out.push(n.tagName + '#' + n.id);
+            } return out; }""")
+        assert clipped == [], f"the verdict is clipped by {clipped}"
+        page.screenshot(path=str(_shots(tmp_path) / "explore_sidebar_verdict.png"))
+        assert page.errors == []

@@ -135,3 +135,32 @@ def test_the_cli_names_the_flags_that_fix_an_existing_output(faces_cache: Path, 
     line = one_error_line(capsys, "prepare", "digits", "--count", "10", "--out", faces_cache)
     assert line == (f"zspace: error: {faces_cache}: folder already exists; choose another output path, "
                     "or replace it with force (--out, --force)")
+
+
+def function_level_imports_without_a_reason() -> list[str]:
+    """Imports inside functions that no comment explains: a run of consecutive import statements needs a
+    comment on one of its lines or on the line just above it."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        spans = sorted({(inner.lineno, inner.end_lineno or inner.lineno)
+                        for node in ast.walk(ast.parse("\n".join(lines)))
+                        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                        for inner in ast.walk(node) if isinstance(inner, ast.Import | ast.ImportFrom)})
+        blocks: list[list[int]] = []
+        for start, end in spans:
+            if blocks and all(not text.strip() for text in lines[blocks[-1][1]:start - 1]):  # blank lines only
+                blocks[-1][1] = end
+            else:
+                blocks.append([start, end])
+        for start, end in blocks:
+            above = lines[start - 2].strip() if start > 1 else ""
+            if "#" not in above and not any("#" in text for text in lines[start - 1:end]):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{start}: {lines[start - 1].strip()}")
+    return found
+
+
+def test_imports_inside_functions_say_why() -> None:
+    """Issue 19: an import inside a function only where it keeps start-up fast or the package optional, said so."""
+    found = function_level_imports_without_a_reason()
+    assert not found, "imports inside functions without a comment saying why:\n" + "\n".join(found)

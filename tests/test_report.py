@@ -76,7 +76,7 @@ def test_report_of_an_analysed_run_has_every_section_embedded(analysed_run: Path
     assert_self_contained(page)
     assert len(page.images) >= 10
     text = " ".join(page.text)
-    for needed in ("components are active", "sqrt(d)", "pairs of components", "90 %", "uniform:b=1,3"):
+    for needed in ("components are active", "mean radius of", "pairs of components", "90 %", "uniform:b=1,3"):
         assert needed in text, needed
     # what this run lacks is named, and only that: in words by the library (no command-line flag) ...
     assert set(result.missing) == {"quality", "structure"}
@@ -87,7 +87,8 @@ def test_report_of_an_analysed_run_has_every_section_embedded(analysed_run: Path
 
 def test_report_side_by_side_and_refusing_to_overwrite(analysed_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "both.html"
-    assert main(["report", str(analysed_run), "--compare", str(analysed_run), "--out", str(out)]) == 0
+    twin = shutil.copytree(analysed_run, tmp_path / "twin")  # a run is not compared with itself
+    assert main(["report", str(analysed_run), "--compare", str(twin), "--out", str(out)]) == 0
     page = parse(out)
     assert_self_contained(page)
     text = " ".join(page.text)  # ... and by the command that makes it through the CLI
@@ -97,6 +98,8 @@ def test_report_side_by_side_and_refusing_to_overwrite(analysed_run: Path, tmp_p
     before = out.read_bytes()
     assert main(["report", str(analysed_run), "--out", str(out)]) == 2
     assert out.read_bytes() == before
+    assert main(["report", str(analysed_run), "--out", str(out), "--force"]) == 0  # an earlier report: replaced
+    assert len(parse(out).images) == len(single.images)
 
 
 def test_report_of_a_run_without_analysis_says_what_to_run(vae_run: Path, tmp_path: Path) -> None:
@@ -141,7 +144,8 @@ def test_report_in_real_headless_chromium(analysed_run: Path, tmp_path: Path) ->
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
-    report = build_report(analysed_run, compare=analysed_run, out=tmp_path / "report.html").path
+    twin = shutil.copytree(analysed_run, tmp_path / "twin")  # two columns (a run is not compared with itself)
+    report = build_report(analysed_run, compare=twin, out=tmp_path / "report.html").path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})

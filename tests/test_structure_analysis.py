@@ -14,7 +14,7 @@ from zspace.errors import ZspaceError
 from zspace.report.structure_figures import structure_figure
 from zspace.results import to_json
 
-FAST = dict(query_points=400, probes=200)
+FAST = dict(query_points=400, probes=200, scale_queries=300)
 def gaussian_cloud(kind: str, seed: int, points: int = 1500, dim: int = 48) -> np.ndarray:
     """A Gaussian with a covariance of the given kind: isotropic, decaying spectrum, rank-deficient or elongated."""
     rng = np.random.default_rng(seed)
@@ -29,6 +29,8 @@ def gaussian_cloud(kind: str, seed: int, points: int = 1500, dim: int = 48) -> n
         return white * scales + rng.normal(0, 1, dim)
     if kind == "elongated":
         return (white * np.geomspace(30, 0.1, dim)) @ rotation.T
+    if kind == "lowrank":  # a Gaussian on a 5-dimensional subspace, exactly
+        return (white[:, :5] * [10, 5, 3, 2, 1]) @ rotation[:, :5].T
     raise ValueError(kind)
 
 
@@ -47,11 +49,18 @@ def filament_cloud(seed: int, points: int = 1500, dim: int = 48, curves: int = 4
 
 
 @pytest.mark.parametrize("kind,seed", [("isotropic", 0), ("decaying", 1), ("collapsed", 2), ("elongated", 3),
-                                       ("decaying", 4)])
+                                       ("decaying", 4), ("lowrank", 5)])
 def test_gaussian_clouds_are_never_significant(kind, seed):
+    """No test and no claim (filaments, lower dimension, voids) at any scale, the nulls redrawn with each seed."""
     result = structure_analysis(gaussian_cloud(kind, seed), StructureOptions(seed=seed, **FAST))
     assert result.significant == [], [(t.name, t.data, t.null_mean, t.p_value) for t in result.significant]
     assert "0 of" in result.verdict
+    assert {name: c.status for name, c in result.claims.items()} == dict.fromkeys(
+        ["filaments", "lower_dimension", "voids_beyond_null"], "not found")
+    assert result.scales.scales == [8, 16, 32, 64, 128]  # N = 1500: up to (N - 1) / 8
+    adjusted = [p for name in ("excess_anisotropy", "dimension", "void_fraction")
+                for p in result.scales.curve(name).p_adjusted]
+    assert len(adjusted) == 15 and min(adjusted) > 0.01
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +75,12 @@ def test_filaments_are_significant(filaments):
     assert anisotropy.data > anisotropy.null_mean
     assert filaments.intrinsic_dimension["mle"] < 2 < filaments.null_intrinsic_dimension["mle"]
     assert "filaments" in filaments.verdict and "not a Gaussian" in filaments.verdict
+    claim = filaments.claims["filaments"]  # thin curves: filaments from the smallest scale on
+    assert claim.found and 8 in claim.evidence["scales_found"]
+    assert claim.evidence["data"] > 3 and claim.evidence["data_dimension"] < 2
+    assert claim.evidence["mixture_reproduces"] is False  # thin curves: finer than any of 10 smooth Gaussians
+    assert filaments.claims["lower_dimension"].found and filaments.claims["voids_beyond_null"].found
+    assert filaments.verdict.startswith(f"Claims: filaments found (k = {claim.scale});")
 
 
 def test_result_has_the_issue_shape(filaments):
@@ -106,13 +121,14 @@ def test_memmap_subsample_and_seed(tmp_path):
     path = tmp_path / "latents.npy"
     np.save(path, cloud)
     mapped = np.load(path, mmap_mode="r")
-    options = StructureOptions(max_points=600, null_draws=3, query_points=200, probes=100, seed=3)
+    options = StructureOptions(max_points=600, null_draws=3, query_points=200, probes=100, seed=3, scale_queries=100)
     first = structure_analysis(mapped, options)
     again = structure_analysis(mapped, options)
     assert first.points == 600 and first.total_points == 900 and first.dim == 16
     assert to_json(first)["tests"] == to_json(again)["tests"]
+    assert to_json(first)["scales"] == to_json(again)["scales"] and first.verdict == again.verdict
     other = structure_analysis(mapped, StructureOptions(max_points=600, null_draws=3, query_points=200,
-                                                        probes=100, seed=4))
+                                                        probes=100, seed=4, scale_queries=100))
     assert other.intrinsic_dimension["twonn"] != first.intrinsic_dimension["twonn"]
 
 
@@ -133,7 +149,8 @@ def test_progress_counts_every_point():
 
     options = StructureOptions(null_draws=2, query_points=100, probes=50)
     structure_analysis(gaussian_cloud("isotropic", 0, points=300, dim=8), options, progress=progress)
-    assert seen["total"] == seen["done"] == 3 * (100 + 4 * 50)
+    # 3 clouds x (queries, 4 probe sets, 300 scale queries) + 2 mixture clouds x (fitted probes, scale queries)
+    assert seen["total"] == seen["done"] == 3 * (100 + 4 * 50 + 300) + 2 * (50 + 300)
 
 
 def test_bad_input_raises_one_line():
@@ -145,7 +162,7 @@ def test_bad_input_raises_one_line():
         structure_analysis(np.zeros((10, 4)))
     with pytest.raises(ZspaceError, match="shape"):
         structure_analysis(np.zeros(100))
-    with pytest.raises(ZspaceError, match="null_draws = 1"):
+    with pytest.raises(ZspaceError, match="1 Gaussian null draws"):
         StructureOptions(null_draws=1)
     with pytest.raises(ZspaceError, match="backend 'annoy'"):
         StructureOptions(backend="annoy")
@@ -163,10 +180,11 @@ def test_backends_give_the_same_result():
 
 @pytest.mark.slow
 def test_family_wise_error_over_many_gaussian_clouds():
-    """Holm at 0.01 over 24 tests: about 1 analysis in 100 may claim structure in a Gaussian; 30 seeds."""
+    """Holm at 0.01 over 24 tests and over the 15 scale tests: about 2 analyses in 100 may claim structure in a
+    Gaussian; 30 seeds."""
     kinds = ["isotropic", "decaying", "collapsed", "elongated"]
     claims = 0
     for seed in range(30):
         result = structure_analysis(gaussian_cloud(kinds[seed % 4], 100 + seed), StructureOptions(seed=seed, **FAST))
-        claims += bool(result.significant)
+        claims += bool(result.significant) or any(c.found for c in result.claims.values())
     assert claims <= 1

@@ -19,6 +19,7 @@ from zspace.encoding import encode
 from zspace.errors import ZspaceError
 from zspace.generate.link import generation_link
 from zspace.results import to_json
+from zspace.run import Run
 
 # small settings, and no PCA-plane figures: the analysis figures, not the structure analysis, are the cost
 SMALL = ["--structure-draws", "3", "--structure-queries", "200", "--structure-probes", "50", "--pca-planes", ""]
@@ -43,6 +44,10 @@ def test_analyze_structure_writes_the_issue_block(tmp_path) -> None:
     assert block["null_draws"] == 3 and block["points"] == 400 and "link" not in block
     assert isinstance(block["verdict"], str) and len(block["verdict"]) > 40
     assert (out / "figures" / "structure.png").stat().st_size > 5000
+    assert (out / "figures" / "structure_scales.png").stat().st_size > 5000
+    assert {name: c["status"] for name, c in block["claims"].items()} == dict.fromkeys(
+        ["filaments", "lower_dimension", "voids_beyond_null"], "not found")  # a standard normal cloud
+    assert block["scales"]["scales"] == [8, 16, 32] and "structure claims: filaments not found;" in result.output
     loaded = load_analysis(out)  # read back: the report redraws the figure from metrics.json alone
     assert isinstance(loaded.structure, StructureResult)
     assert to_json(loaded.structure) == block
@@ -75,6 +80,13 @@ def encoded_copy(run: Path, folder: Path) -> Path:
     return folder
 
 
+def test_link_options_are_checked_before_any_work(tmp_path) -> None:
+    for options, message in ((["--link-judge", "judgement"], "--link-judge 'judgement': choose one of stored"),
+                             (["--link-images", "1"], "--link-images 1: the pixel distance needs at least 2")):
+        result = CliRunner().invoke(cli_app(), ["analyze", str(tmp_path / "no-run"), "--link", "normal", *options])
+        assert isinstance(result.exception, ZspaceError) and message in str(result.exception), result.output
+
+
 def test_generation_link_on_a_tiny_run(vae_run, tmp_path) -> None:
     tmp_path = encoded_copy(vae_run, tmp_path / "run")
     samplers = ["normal", "fullcov", "uniform:b=3"]
@@ -82,14 +94,21 @@ def test_generation_link_on_a_tiny_run(vae_run, tmp_path) -> None:
     block = to_json(found)
     assert [row["sampler"] for row in block["rows"]] == samplers
     assert block["pooled"]["count"] == 120
+    assert found.qualities[0] == block["primary_quality"] in ("judge_unrealism", "pixel_distance")
+    assert {"pixel_distance", "data_distance", "cycle_error"} <= set(found.qualities)
+    assert block["settings"]["reference_images"] == len(Run(tmp_path).cache().rows("train"))  # all, < 4,000
     for row, scores in zip(block["rows"], found.samplers, strict=True):
         assert -1 <= row["rho"] <= 1 and 0 <= row["p_value"] <= 1 and 0 <= row["void_share"] <= 1
-        for quality in ("cycle_error", "data_distance"):
+        for quality in found.qualities:
             expected = stats.spearmanr(scores.void, scores.quality[quality])
             assert row[quality]["rho"] == pytest.approx(expected.statistic, abs=1e-12)
             assert row[quality]["p_value"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
         assert np.all(scores.void > 0) and np.all(scores.quality["cycle_error"] >= 0)
+        assert np.all(scores.quality["pixel_distance"] > 0)
     assert isinstance(block["verdict"], str) and "pooled" in block["verdict"].lower()
+    assert f"Quality used: the {block['primary_quality'].replace('_', ' ')}" in block["verdict"]
+    assert isinstance(block["claim"]["found"], bool) and block["claim"]["quality"] == block["primary_quality"]
+    assert set(block["matched_depth"]) == set(found.qualities)
     again = generation_link(tmp_path, samplers, count=40, seed=1)
     np.testing.assert_array_equal(again.samplers[2].void, found.samplers[2].void)  # seeded
 
@@ -105,6 +124,9 @@ def test_analyze_run_with_link(vae_run, tmp_path) -> None:
     assert ISSUE_KEYS <= set(metrics["structure"])  # --link turns the structure analysis on
     rows = metrics["link"]["rows"]
     assert [r["sampler"] for r in rows] == ["normal", "gmm:k=2"]
-    assert {"structure.png", "structure_link.png"} <= {p.name for p in (folder / "figures").iterdir()}
+    assert metrics["link"]["primary_quality"] in ("judge_unrealism", "pixel_distance")
+    assert metrics["link"]["settings"]["reference_images"] > 0 and "claim" in metrics["link"]
+    assert {"structure.png", "structure_link.png", "structure_link_data_distance.png"} <= {
+        p.name for p in (folder / "figures").iterdir()}
     loaded = load_analysis(folder).link
     assert loaded is not None and to_json(loaded)["rows"] == rows

@@ -12,6 +12,7 @@ def __getattr__(name: str) -> str:
     """
     if name != "__version__":
         raise AttributeError(f"module 'zspace' has no attribute {name!r}")
+    # importlib.metadata only for the version string, at first use
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -22,3 +22,13 @@ def check_matrix(array: np.ndarray, name: str, noun: str = "vectors") -> None:
                           f"{noun} must be N x d (one row each), reshape them first")
     if array.shape[0] < 2 or array.shape[1] < 1:
         raise ZspaceError(f"{name}: shape {array.shape} is too small; at least 2 rows of 1 column are needed")
+
+
+def nonfinite_rows(array: np.ndarray, chunk_rows: int = 65_536) -> np.ndarray:
+    """Row numbers (int64, ascending) of the rows of an N x d array that hold NaN or inf, read in chunks
+    (a memmap of any size costs one pass and ``chunk_rows`` rows of memory)."""
+    if not np.issubdtype(array.dtype, np.floating):
+        return np.empty(0, dtype=np.int64)
+    found = [start + np.flatnonzero(~np.isfinite(array[start:start + chunk_rows]).all(axis=1))
+             for start in range(0, len(array), chunk_rows)]
+    return np.concatenate(found).astype(np.int64) if found else np.empty(0, dtype=np.int64)

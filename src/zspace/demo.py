@@ -9,7 +9,9 @@ mostly does not, because the AE's latent vectors do not fill N(0, I); a sampler
 fitted to the AE's latents (Ghosh et al. 2020) makes it a generator after all.
 
 Every step is a library call a user can make on their own data; the demo adds
-only the side-by-side pictures.
+only the side-by-side pictures. Three sizes: TOUR (the default), FULL (12,000 faces
+of 64 px) and QUICK (a smoke test); each says first how long it takes, then each
+step with the time elapsed (demo_clock).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from zspace.analysis.structure import StructureOptions
 from zspace.config import TrainConfig
 from zspace.data.cache import prepare_cache
 from zspace.data.synthetic_faces import synthetic_faces_source
+from zspace.demo_clock import StepClock
 from zspace.encoding import encode
 from zspace.evaluation.quick import quick_evaluation
 from zspace.generate.from_run import default_out, generate_samples, generate_sweep
@@ -56,14 +59,22 @@ class DemoSettings:
     batch_size: int = 64
     kl_weight: float = 5.0
     num_samples: int = 28  # the seed's n_to_show
-    tsne_points: int = 3000
+    tsne_points: int = 1_000_000  # the t-SNE map holds every point (up to this many): fitted on tsne_fit_points,
+    tsne_fit_points: int = 3000  # the rest placed in the fitted map (issue 22)
     sweep: str = "uniform:b=0.5,1,1.5,2,3,5,8"  # the seed's r_limit values (S17), abridged
     link_samples: int = 300  # decoded points per sampler for the void/quality link (issue 12)
     seed: int = 0
+    expected_minutes: float = 6  # after the install, on a quiet 2-core machine (benchmarks/demo_time.py)
 
 
 QUICK = DemoSettings(count=600, size=32, latent_dim=8, epochs=1, batch_size=32, tsne_points=0,
-                     sweep="uniform:b=1,3", link_samples=60)
+                     sweep="uniform:b=1,3", link_samples=60, expected_minutes=1)
+# The default tour (issue 23): every section of the full one, in about a quarter of its time. 32 px images cost a
+# quarter of 64 px ones to train and the small net still draws faces at 32 px; 8,000 faces leave 767 held out
+# for the sample-quality table. Training is most of the time; the analysis, link, null draws and judge cost a
+# few seconds each at this size, so they keep the full tour's settings.
+TOUR = DemoSettings(count=8000, size=32, tsne_fit_points=2000, expected_minutes=2)
+FULL = DemoSettings()  # the larger tour: 12,000 faces of 64 px
 # Samplers whose points are tested for "in a void, hence a bad image": the AE's mixture is fitted here once and
 # reused by step 5; the VAE skips it (a 2-minute fit on 2 cores for a sampler its N(0, I) already matches).
 LINK_SAMPLERS = {"vae": ("normal", "fullcov", "uniform:b=1.5"),
@@ -79,27 +90,43 @@ class DemoResult:
     evaluation_rows: list[dict] = field(default_factory=list)
     evaluation_findings: list[str] = field(default_factory=list)
     report: Path | None = None
+    timing: dict = field(default_factory=dict)  # seconds of the whole tour and of each step (demo_clock)
 
 
 def run_demo(
-    out: str | Path, settings: DemoSettings = DemoSettings(), force: bool = False,
+    out: str | Path, settings: DemoSettings = TOUR, force: bool = False,
     say: Callable[[str], None] = lambda message: None, progress: Progress | None = None,
     report_commands: Mapping[str, str] | None = None,
 ) -> DemoResult:
-    """Run the tour into ``out`` (a new folder; an earlier demo there is replaced only with ``force``)."""
+    """Run the tour into ``out`` (a new folder; an earlier demo there is replaced only with ``force``).
+
+    ``say`` hears how long it will take, then one line per step with the time elapsed (demo_clock)."""
     out = Path(out)
+    clock = StepClock(say)
     # Built in place, not in a temporary folder: runs record the absolute path of their data.
     check_output(out, force, MARKER)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     save_json(out / MARKER, {"settings": asdict(settings), "complete": False})
-    result = _run(out, settings, say, progress, report_commands)
-    save_json(out / MARKER, {"settings": asdict(settings), "complete": True})
+    clock.note(f"The tour: {settings.count:,} synthetic faces of {settings.size} px, a VAE and an AE trained "
+               f"{_epochs(settings.epochs)} each; {_duration(settings.expected_minutes)} on 2 CPU cores (longer while "
+               "other programs run).")
+    result = _run(out, settings, clock, progress, report_commands)
+    result.timing = clock.finish()
+    save_json(out / MARKER, {"settings": asdict(settings), "complete": True, "timing": result.timing})
     return result
 
 
-def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress: Progress | None,
+def _duration(minutes: float) -> str:
+    return "about a minute" if minutes < 1.5 else f"about {minutes:.0f} minutes"
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" + ("" if count == 1 else "s")
+
+
+def _run(out: Path, settings: DemoSettings, say: StepClock, progress: Progress | None,
          report_commands: Mapping[str, str] | None = None) -> DemoResult:
     result = DemoResult(out)
     say(f"1/7 prepare {settings.count} synthetic faces of {settings.size}px")
@@ -111,7 +138,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
 
     runs: dict[str, Run] = {}
     for kind in ("vae", "ae"):
-        say(f"2/7 train the {kind.upper()} ({settings.epochs} epochs)")
+        say(f"2/7 train the {kind.upper()} ({_epochs(settings.epochs)})")
         config = model_config("small", model=kind, image_size=cache.image_size, channels=cache.channels,
                               latent_dim=settings.latent_dim)
         train_config = TrainConfig(data=str(out / "data"), epochs=settings.epochs, batch_size=settings.batch_size,
@@ -125,6 +152,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
         say(f"4/7 analyze the {kind.upper()}'s latent space, its structure against a Gaussian null, and whether "
             "random points that land in voids decode worse")
         options = AnalysisOptions(tsne_points=min(settings.tsne_points, len(latents.vectors)),
+                                  tsne_fit_points=settings.tsne_fit_points,
                                   color_by="background_hue", seed=settings.seed,
                                   structure=StructureOptions(null_draws=5, seed=settings.seed))
         link = generation_link(run, LINK_SAMPLERS[kind], count=settings.link_samples, seed=settings.seed,
@@ -141,7 +169,7 @@ def _run(out: Path, settings: DemoSettings, say: Callable[[str], None], progress
     for kind in ("vae", "ae"):
         found = result.analyses[kind].link
         if found is not None and found.samplers:
-            say(f"6/7 {kind.upper()}: {found.verdict}")
+            say.note(f"6/7 {kind.upper()}: {found.verdict}")
     _evaluate(runs, len(cache.rows("val")), settings, result, say, progress)
     say("7/7 the report of both runs, side by side")
     result.report = build_report(runs["vae"], compare=runs["ae"], out=out / Run.REPORT, commands=report_commands).path
@@ -153,7 +181,7 @@ def _evaluate(runs: dict[str, Run], heldout: int, settings: DemoSettings, result
     """A short sample-quality table of both runs (issue 13), into each RUN/evaluation/."""
     if heldout < MIN_HELDOUT:
         say(f"6/7 sample quality skipped: {heldout} held-out images are too few for FD in the judge's feature "
-            f"space (it needs more rows than dimensions; the full demo has enough)")
+            f"space (it needs more rows than dimensions; the default tour has enough)")
         return
     say("6/7 sample quality: FD, KID, precision/recall, density/coverage of N(0, I) and a fitted mixture, "
         "in the space of a judge network trained on the faces' known factors")

@@ -27,6 +27,7 @@ from zspace.errors import ZspaceError
 from zspace.io import atomic_path, create_npy, load_npy, remove_stale_temps, save_json
 from zspace.latents import LatentSet
 from zspace.models.inference import encode as encode_batches
+from zspace.models.protocol import check_images_fit, latent_dim, model_kind
 from zspace.progress import Progress
 from zspace.run import Run
 
@@ -69,10 +70,8 @@ def encode(
     run = run if isinstance(run, Run) else Run(run)
     model = run.require().model(device)
     cache = run.cache(data)
-    config = model.config
-    if (cache.image_size, cache.channels) != (config.image_size, config.channels):
-        raise ZspaceError(f"{cache.path}: images are {cache.image_size}px x {cache.channels} channels; "
-                          f"the model in {run.path} takes {config.image_size}px x {config.channels}")
+    check_images_fit(model, cache.images.shape[1:], cache.path, options=("data",))
+    dim = latent_dim(model)
     target = Run(out) if out is not None else run
     if rank == 0 and target.has_latents() and not force:
         raise ZspaceError(f"{target.latents_file}: latents already exist; pass force to replace them, "
@@ -85,15 +84,15 @@ def encode(
         batches = image_loader(CachedImages(cache, rows), batch_size)
         encode_batches(model, batches, vectors, logvar, batch_size, device, progress, total=len(rows))
 
-    _write_arrays(paths, (len(rows), config.latent_dim), fill)
+    _write_arrays(paths, (len(rows), dim), fill)
     if rank != 0:
         return None
     if world_size > 1:
-        _merge_parts(files, world_size, (len(cache), config.latent_dim), merge_timeout)
+        _merge_parts(files, world_size, (len(cache), dim), merge_timeout)
     if not model.variational:
         target.logvar_file.unlink(missing_ok=True)  # a stale one from an earlier VAE run
     save_json(target.latents_meta_file, {
-        "count": len(cache), "dim": config.latent_dim, "model": config.model, "run": str(run.path.resolve()),
+        "count": len(cache), "dim": dim, "model": model_kind(model), "run": str(run.path.resolve()),
         "data": str(cache.path.resolve()), "data_checksum": cache.meta.get("checksum", ""),
         "rows": f"row i is row i of the cache's {INDEX_FILE}", "world_size": world_size,
     })

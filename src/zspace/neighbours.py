@@ -118,11 +118,18 @@ def _numpy_search(queries: np.ndarray, references: np.ndarray, k: int) -> np.nda
     return indices
 
 
-def _faiss_search(queries: np.ndarray, references: np.ndarray, k: int) -> np.ndarray:
+def _faiss_index(references: np.ndarray):
+    # faiss is optional: the numpy backend needs nothing
     import faiss
 
     index = faiss.IndexFlatL2(references.shape[1])
     index.add(np.ascontiguousarray(references))
+    return index
+
+
+def _faiss_search(queries: np.ndarray, references: np.ndarray, k: int, index=None) -> np.ndarray:
+    """faiss's exact search; ``index``: the references already added to a ``faiss.IndexFlatL2``."""
+    index = _faiss_index(references) if index is None else index
     _, indices = index.search(np.ascontiguousarray(queries), k)
     return indices.astype(np.int64, copy=False)
 
@@ -145,6 +152,14 @@ class NeighbourIndex:
         for start in range(0, len(references), 8192):
             np.subtract(references[start:start + 8192], self.centre, out=self.search_copy[start:start + 8192],
                         casting="same_kind")
+        self._faiss = None  # built on the first faiss query and kept: adding the references costs a search's time
+
+    def _search(self, queries: np.ndarray, k: int) -> np.ndarray:
+        if self.backend != "faiss":
+            return _numpy_search(queries, self.search_copy, k)
+        if self._faiss is None:
+            self._faiss = _faiss_index(self.search_copy)
+        return _faiss_search(queries, self.search_copy, k, self._faiss)
 
     def __len__(self) -> int:
         return len(self.references)
@@ -161,8 +176,7 @@ class NeighbourIndex:
         points = np.asarray(points, dtype=np.float64)  # (m, d)
         shifted = points - self.centre
         extra = 1 if self_rows is not None else 0
-        search = _faiss_search if self.backend == "faiss" else _numpy_search
-        found = search(shifted.astype(np.float32), self.search_copy, k + extra)  # (m, k + extra)
+        found = self._search(shifted.astype(np.float32), k + extra)  # (m, k + extra)
         if self_rows is not None:
             found = _drop_self(found, np.asarray(self_rows), k)
         # exact float64 distances of the neighbours found, then reorder (float32 may swap near ties)

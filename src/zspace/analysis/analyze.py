@@ -6,7 +6,8 @@ Two streaming passes over the (memory-mapped) N x d array:
 2. histograms of every component and of the radius, the slices of the chosen
    planes, and the coordinates of every vector on the chosen PCA axes.
 
-Then small subsamples are gathered for the scatter planes and t-SNE. Every
+Then small subsamples are gathered for the scatter planes; t-SNE is fitted on
+a subsample and places the other rows in chunks (tsne.py). Every
 option is checked before the first pass. The result is returned, not written:
 ``Run.save`` or ``zspace.results.save`` keep it (metrics.json and the arrays
 behind every figure), and zspace.report draws the figures from it.
@@ -39,7 +40,7 @@ from zspace.analysis.planes import (
 from zspace.analysis.radius import RadiusHistogramAccumulator, chi_quantile, radius_statistics
 from zspace.analysis.result import AnalysisOptions, AnalysisResult
 from zspace.analysis.structure.link_summary import GenerationLink
-from zspace.analysis.tsne import EmbeddingMap, reduce_with_pca, tsne_map, umap_available, umap_map
+from zspace.analysis.tsne import EmbeddingMap, Placement, reduce_with_pca, tsne_map, umap_available, umap_map
 from zspace.analysis.zooms import zoom_windows
 from zspace.errors import ZspaceError
 from zspace.progress import Progress, step
@@ -58,10 +59,11 @@ def _check_before_work(source: VectorSource, index: Mapping[str, np.ndarray], op
     check_color_by(index, options.color_by)
     if options.chosen_row >= total:
         raise ZspaceError(f"chosen row {options.chosen_row} is outside 0..{total - 1}; pick a row of the vectors")
-    points = min(options.tsne_points, source.count)
+    points = min(options.tsne_points, options.tsne_fit_points, source.count)
     if options.tsne_points > 0 and points <= 3 * options.tsne_perplexity:
-        raise ZspaceError(f"t-SNE of {points} points with perplexity {options.tsne_perplexity:g}: too few points; "
-                          f"use more points or a perplexity below {points / 3:.0f}")
+        raise ZspaceError(f"t-SNE fitted on {points} points with perplexity {options.tsne_perplexity:g}: too few "
+                          f"points; use more points or a perplexity below {points / 3:.0f}",
+                          options=("tsne_points", "tsne_fit_points", "tsne_perplexity"))
     if options.tsne_pca_components > source.vectors.shape[1]:
         raise ZspaceError(f"t-SNE after PCA to {options.tsne_pca_components} axes: the vectors have only "
                           f"{source.vectors.shape[1]} dimensions; use at most that many axes")
@@ -206,7 +208,8 @@ def _component_planes(source: VectorSource, pairs: list[PlanePair], slices: Slic
 
 def _maps(source: VectorSource, index: Mapping[str, np.ndarray], pca: PCAResult, options: AnalysisOptions,
           rng: np.random.Generator, progress: Progress | None, notes: list[str]) -> list[EmbeddingMap]:
-    """t-SNE (and UMAP when asked) of one subsample, optionally after PCA; a note for each map skipped."""
+    """t-SNE (and UMAP when asked) of up to ``tsne_points`` rows (all, by default up to a million), optionally after
+    PCA: fitted on ``tsne_fit_points`` of them, the others placed in the fitted map; a note for each map skipped."""
     wanted = [m for m, on in (("t-SNE", options.tsne_points > 0), ("UMAP", options.umap)) if on]
     if "UMAP" in wanted and not umap_available():
         notes.append("UMAP skipped: the umap-learn package is not installed (pip install umap-learn)")
@@ -219,18 +222,23 @@ def _maps(source: VectorSource, index: Mapping[str, np.ndarray], pca: PCAResult,
     if not wanted:
         return []
     rows = sample_rows(len(source.vectors), options.tsne_points or DEFAULT_MAP_POINTS, source.keep, rng)
-    points = gather_rows(source.vectors, rows)
-    if k > 0:
-        points = reduce_with_pca(points, pca.components, pca.mean, k)
-    colour = map_colours(index, options.color_by, rows)
+    fit_rows = rows if options.tsne_fit_points >= len(rows) else np.sort(
+        rng.choice(rows, size=options.tsne_fit_points, replace=False))
+
+    def read(chosen: np.ndarray) -> np.ndarray:
+        points = gather_rows(source.vectors, chosen)
+        return reduce_with_pca(points, pca.components, pca.mean, k) if k > 0 else points
+
+    points = read(fit_rows)
+    placed_rows = np.setdiff1d(rows, fit_rows, assume_unique=True)
+    placement = Placement(placed_rows, read) if len(placed_rows) else None
     maps = []
     if "t-SNE" in wanted:
-        maps.append(tsne_map(points, rows, options.tsne_perplexity, options.tsne_early_exaggeration, k, options.seed,
-                             progress=progress))
+        maps.append(tsne_map(points, fit_rows, options.tsne_perplexity, options.tsne_early_exaggeration, k,
+                             options.seed, progress=progress, placement=placement))
     if "UMAP" in wanted:
-        with step(progress, 1, "map", f"UMAP of {len(rows)} points") as advance:
-            maps.append(umap_map(points, rows, k, options.seed))
-            advance(1)
+        maps.append(umap_map(points, fit_rows, k, options.seed, placement=placement, progress=progress))
+    colour = map_colours(index, options.color_by, rows)
     for embedding in maps:
         embedding.colour, embedding.colour_by = colour, options.color_by if colour is not None else None
     return maps

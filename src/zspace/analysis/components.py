@@ -97,6 +97,7 @@ class DominantComponent:
     mean: float
     half_width: float
     why: str
+    criteria: list[str] = field(default_factory=list)  # what makes it dominant: "width" (wide), "centre" (shifted)
 
 
 @dataclass
@@ -147,6 +148,16 @@ class ComponentStatistics:
     def by_abs_centre(self) -> list[int]:
         """Component indices, largest |centre| first."""
         return [int(i) for i in np.argsort(-np.abs(self.mean), kind="stable")]
+
+    def dominant_by(self, criterion: str) -> list[int]:
+        """Indices of the components dominant by ``criterion``: "width" (in the widest of several width groups) or
+        "centre" (in the group of largest |centre|). An analysis saved before ``criteria``: read from ``why``."""
+        def criteria(component: DominantComponent) -> list[str]:
+            return component.criteria or [name for name, found in (("width", "half-width " in component.why),
+                                                                   ("centre", component.why.startswith("centre ")))
+                                          if found]
+
+        return [d.index for d in self.dominant if criterion in criteria(d)]
 
     @property
     def live_first(self) -> list[int]:

@@ -12,8 +12,12 @@ collapsed components does):
   is **dominant** ("wide"), except its members narrower than half the group's
   centre (partly active components on the way to collapse: "typical"), and a
   lower group whose centre is below
-  ``inactive_ratio`` (0.3) x the widest group's centre is **inactive**
-  (collapsed: under a tenth of the variance of the live ones). A lower group
+  ``inactive_ratio`` (0.3) x the widest group's centre is the collapsed group:
+  its members whose std is below ``inactive_ratio`` x the median std of the
+  widest group are **inactive** (collapsed: variance under 0.3^2 = 0.09, about a
+  tenth, of the live variance). A member with a larger std is "typical": a
+  partly active component, a narrow peak at zero for most images with wide
+  tails for a few (its half-width is small, its variance is not). A lower group
   closer than that is the bulk ("typical"): an AE whose components are all wide
   and a few much wider has a few dominant and no inactive components.
 - centres: |mean| in units of the typical std of the live components is split
@@ -56,6 +60,7 @@ def classify_components(mean: np.ndarray, std: np.ndarray, half_width: np.ndarra
                         min_width_ratio: float = 1.5, min_shift: float = 0.5) -> dict:
     """Labels, dominant list, inactive list and the groups found, by the rule in the module docstring."""
     dim = len(mean)
+    std = np.asarray(std, dtype=np.float64)
     labels = ["typical"] * dim
     constant = (np.asarray(std) <= 0) | (np.asarray(half_width) <= 0)
     live = np.flatnonzero(~constant)
@@ -68,6 +73,7 @@ def classify_components(mean: np.ndarray, std: np.ndarray, half_width: np.ndarra
         width_groups = _describe(widths, np.exp)
         top = widths.count - 1
         top_centre = float(np.exp(widths.centres[top]))
+        live_std = float(np.median(std[live[widths.labels == top]]))  # the live components' typical std
         for g in range(widths.count):
             members = live[widths.labels == g]
             centre = float(np.exp(widths.centres[g]))
@@ -79,7 +85,7 @@ def classify_components(mean: np.ndarray, std: np.ndarray, half_width: np.ndarra
                                          f"{below:.3g}; Ashman D {widths.separation[top - 1]:.1f})")
                     labels[i] = "dominant"
             elif g < top and centre < inactive_ratio * top_centre:
-                for i in members:
+                for i in members[std[members] < inactive_ratio * live_std]:  # a partly active one stays typical
                     labels[i] = "inactive"
     reference = live[[labels[i] != "inactive" for i in live]]
     scale = float(np.median(std[reference])) if len(reference) else 1.0
@@ -97,7 +103,8 @@ def classify_components(mean: np.ndarray, std: np.ndarray, half_width: np.ndarra
                                       f"the next group's centre is {below:.3g})")
                 labels[i] = "dominant"
     dominant = [DominantComponent(i, float(mean[i]), float(half_width[i]),
-                                  "; ".join(w for w in (centre_why.get(i), width_why.get(i)) if w))
+                                  "; ".join(w for w in (centre_why.get(i), width_why.get(i)) if w),
+                                  [name for name, why in (("width", width_why), ("centre", centre_why)) if i in why])
                 for i in range(dim) if labels[i] == "dominant"]
     return {"labels": labels, "dominant": dominant, "inactive": [i for i in range(dim) if labels[i] == "inactive"],
             "width_groups": width_groups, "centre_groups": centre_groups}

@@ -149,16 +149,3 @@ class PCAPlane:
     points: np.ndarray = array_field("(N, 2) float32 centred vectors on PCA axes (a, b)")
     null_points: np.ndarray = array_field("(N, 2) float32 Gaussian null N(0, diag(lambda_a, lambda_b))")
     windows: list[dict] = field(default_factory=list)  # zoom windows, see zspace.analysis.zooms
-
-
-def valid_pca_pairs(pairs: list[tuple[int, int]], dim: int) -> list[tuple[int, int]]:
-    """Keep the 1-based axis pairs that exist in ``dim`` dimensions (the seed's (8, 35) needs d >= 35)."""
-    return [(a, b) for a, b in pairs if 1 <= a <= dim and 1 <= b <= dim and a != b]
-
-
-def gaussian_null_plane(variance_a: float, variance_b: float, count: int,
-                        rng: np.random.Generator | None = None) -> np.ndarray:
-    """``count`` points of the Gaussian with the data's covariance, projected on two of its principal axes."""
-    rng = rng if rng is not None else np.random.default_rng(0)
-    scale = np.sqrt([max(variance_a, 0.0), max(variance_b, 0.0)])
-    return rng.standard_normal((count, 2)) * scale

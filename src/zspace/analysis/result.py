@@ -50,7 +50,8 @@ class AnalysisOptions:
     pca_planes: tuple[tuple[int, int], ...] = ((1, 2), (1, 18), (8, 35))  # 1-based, S12
     zooms: tuple[float | None, ...] = (None, 5.0, 2.0, 1.0, 0.5)  # window sides; None = full range
     zoom_units: str = "spread"  # "spread": sides in stds of the data on each axis; "absolute": the seed's units
-    tsne_points: int = 0  # 0 = no t-SNE map
+    tsne_points: int = 0  # rows in the t-SNE map (a uniform subsample when fewer than N); 0 = no t-SNE map
+    tsne_fit_points: int = 5_000  # rows t-SNE (or UMAP) is fitted on; the map's other rows are placed in it
     tsne_perplexity: float = 30.0
     tsne_early_exaggeration: float = 12.0
     tsne_pca_components: int = 0  # 0 = t-SNE on the raw vectors
@@ -81,6 +82,7 @@ class AnalysisOptions:
             (self.zoom_units in ZOOM_UNITS, f"zoom units {self.zoom_units!r}: choose one of {', '.join(ZOOM_UNITS)}"),
             (all(z is None or z > 0 for z in self.zooms), f"zoom sides {self.zooms} must be positive (None = full)"),
             (self.tsne_points >= 0, f"t-SNE points {self.tsne_points}: give 0 (no map) or a positive count"),
+            (self.tsne_fit_points >= 1, f"t-SNE fitted points {self.tsne_fit_points}: give a positive count"),
             (self.tsne_perplexity > 0, f"t-SNE perplexity {self.tsne_perplexity:g} must be positive"),
             (self.tsne_early_exaggeration >= 1,
              f"t-SNE early exaggeration {self.tsne_early_exaggeration:g} must be at least 1"),

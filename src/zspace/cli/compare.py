@@ -21,7 +21,9 @@ def compare(
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
 ) -> None:
     """Originals and their reconstructions by two runs, one labelled row each (seed S19)."""
+    # the library loads when the command runs, so zspace --help stays fast
     from zspace.cli.progress import progress_bar
+    from zspace.devices import resolve_device
     from zspace.generate.compare import compare_reconstructions
     from zspace.io import check_output
     from zspace.report.grids import labelled_rows, save_image
@@ -30,6 +32,7 @@ def compare(
         raise ZspaceError(f"--out {out} is a folder; give the path of a PNG file to write")
     if n < 1:
         raise ZspaceError(f"--n {n} is not allowed; compare needs at least 1 image")
+    resolve_device(device)
     check_output(out, force)
     rows = compare_reconstructions(run_a, run_b, n, seed, data, device, progress_bar)
     title = f"reconstructions of {n} held-out images"

@@ -17,13 +17,16 @@ def encode(
     force: bool = typer.Option(False, "--force", help="Replace latents that are already there."),
 ) -> None:
     """Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."""
+    # the library loads when the command runs, so zspace --help stays fast
     from zspace.cli.progress import progress_bar
+    from zspace.devices import resolve_device
     from zspace.encoding import distributed_rank
     from zspace.encoding import encode as encode_run
 
     rank, world_size = distributed_rank()  # torchrun / SLURM: each rank encodes a share, rank 0 merges
     if world_size > 1 and device == "cuda":
         device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}"
+    resolve_device(device)  # before any file is read or written
     latents = encode_run(run, data, out, batch_size=batch_size, device=device, progress=progress_bar,
                          rank=rank, world_size=world_size, force=force)
     if latents is None:

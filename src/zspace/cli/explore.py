@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 import threading
 import time
 from pathlib import Path
@@ -21,6 +23,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is opened: a port in use is one line, not uvicorn's error
+    after the URL of whatever else listens there. Bound as uvicorn binds (SO_REUSEADDR) and listening, so no
+    other program can take the port while the run opens; then handed to uvicorn."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except socket.gaierror:
+        sock.close()
+        raise ZspaceError(f"--host {host}: no address of that name; give an address of this machine, "
+                          "e.g. 127.0.0.1") from None
+    except OSError as err:
+        sock.close()
+        if err.errno == errno.EADDRINUSE:
+            raise ZspaceError(f"--port {port}: {host}:{port} is already in use (another explorer, or another "
+                              f"program); choose a free port, e.g. --port {port + 1 if port < 65535 else 8765}, "
+                              "or stop what holds it") from None
+        if err.errno in (errno.EACCES, errno.EPERM):
+            raise ZspaceError(f"--port {port}: this user may not listen on it (ports below 1024 need root); "
+                              "choose a port from 1024 up, e.g. --port 8765") from None
+        if err.errno == errno.EADDRNOTAVAIL:
+            raise ZspaceError(f"--host {host}: not an address of this machine; give one of its addresses, "
+                              "e.g. 127.0.0.1") from None
+        raise
+    sock.listen(2048)  # uvicorn's backlog: a browser that connects while the run opens waits, then is served
+    return sock
+
+
 def explore(
     run: Path = typer.Argument(..., help="Run folder with latents (zspace encode); analysis optional."),
     map_method: str = typer.Option(None, "--map", help="Map shown first: tsne, pca or umap "
@@ -32,8 +64,10 @@ def explore(
     device: str = typer.Option("cpu", help="Torch device for decoding, e.g. cpu or cuda:0."),
 ) -> None:
     """A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, neighbours."""
+    # the library loads when the command runs, so zspace --help stays fast
     import uvicorn
 
+    from zspace.devices import resolve_device
     from zspace.explore.app import LOOPBACK_HOSTS, create_app
     from zspace.explore.data import open_explorer
 
@@ -43,8 +77,14 @@ def explore(
     if not loopback and not allow_remote:
         raise ZspaceError(f"--host {host} is not a loopback address: anyone who can reach it could use the explorer "
                           "(it has no login); add --allow-remote if that is what you want")
+    resolve_device(device)
+    sock = listening_socket(host, port)  # held from here on: no other program can take the port meanwhile
     started = time.monotonic()
-    data = open_explorer(run, map_method, device=device)
+    try:
+        data = open_explorer(run, map_method, device=device)
+    except BaseException:
+        sock.close()
+        raise
     threading.Thread(target=data.warm_up, name="explore-warm-up", daemon=True).start()
     app = create_app(data, LOOPBACK_HOSTS if loopback else None)
     if not loopback:
@@ -56,4 +96,5 @@ def explore(
     for note in data.notes:
         typer.echo(f"note: {note}")
     typer.echo(f"explorer at http://{shown}:{port}/  (Ctrl-C stops it)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    server.run(sockets=[sock])

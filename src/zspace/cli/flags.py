@@ -27,15 +27,51 @@ FLAGS: dict[str, str] = {
     "arch": "--arch",
     "count": "--count",
     "drop_nonfinite": "--drop-nonfinite",
+    # analyze's maps
+    "tsne_points": "--tsne",
+    "tsne_fit_points": "--tsne-fit",
+    "tsne_perplexity": "--tsne-perplexity",
+    # zspace export
+    "format": "--format",
+    "thumbnail": "--thumbnail",
+    "features": "--features",
+    "judge": "--judge",
+    # zspace import
+    "weights": "--weights",
+    "input_range": "--input-range",
+    "data": "--data",
+    "device": "--device",
+    "accelerator": "--accelerator",
+    "num_samples": "--n",
+    "bootstrap": "--bootstrap",
+    "confidence": "--confidence",
+    "kid_subsets": "--kid-subsets",
+    "kid_subset_size": "--kid-subset-size",
+    "fd_points": "--fd-points",
+    "k": "--k",
+    "precision_recall_k": "--precision-recall-k",
+    "link_samples": "--link-samples",
+    "compare": "--compare",
+    # StructureOptions' fields -> analyze's --structure-* flags
+    "max_points": "--structure-points",
+    "query_points": "--structure-queries",
+    "null_draws": "--structure-draws",
+    "probes": "--structure-probes",
+    "alpha": "--structure-alpha",
+    "correction": "--structure-correction",
+    "scales": "--structure-scales",
+    "mixture_components": "--structure-mixture",
+    "evaluations": "--evaluation",
 }
 
 # report key of a missing part -> the command that makes it (str.format of ``run``, a zspace.run.Run)
 REPORT_COMMANDS: dict[str, str] = {
-    "evaluation": "zspace evaluate {run.path} --out {run.evaluation_dir}",
+    "evaluation": ("zspace evaluate {run.path} --out {run.evaluation_dir}, or give an evaluation written "
+                   "elsewhere: zspace report {run.path} --evaluation DIR"),
     "structure": "zspace analyze {run.path} --structure --force",
     "samples": ("zspace generate {run.path} --sampler normal (and --sweep uniform:b=0.5,1,2,3,5, "
                 "--sampler gmm:k=10, ...): each writes into RUN/samples/, where the report finds it"),
-    "map": "zspace analyze {run.path} --force --tsne 5000 (this analysis drew no map)",
+    "map": "zspace analyze {run.path} --force (a t-SNE map of every point; this analysis drew no map)",
 }
 
 

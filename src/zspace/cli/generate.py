@@ -60,9 +60,12 @@ def generate(
         raise ZspaceError(f"give exactly one of {', '.join(modes)} (got {', '.join(chosen) or 'none'})")
     if columns < 1 or scale < 1:
         raise ZspaceError(f"--columns {columns} / --scale {scale}: both must be integers >= 1")
+    # the library loads when the command runs, so zspace --help stays fast
     from zspace.cli.progress import progress_bar
+    from zspace.devices import resolve_device
     from zspace.generate import from_run
 
+    resolve_device(device)
     if out is None:
         mode = {"--sampler": "sample"}.get(chosen[0], chosen[0][2:])
         out = from_run.default_out(run, mode, str(modes[chosen[0]]))

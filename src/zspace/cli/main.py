@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "Prepare a data source once into a uint8 image cache (images.npy + index.csv + dataset.json)."),
     "train": ("zspace.cli.train:train",
               "Train a convolutional AE or VAE on an image cache (Lightning; weights in safetensors)."),
+    "import": ("zspace.cli.imports:import_model",
+               "Bring your own trained autoencoder (your module, or a diffusers VAE) into a run folder."),
     "encode": ("zspace.cli.encode:encode",
                "Encode every image of a cache: latents.npy (N x d, the mean for a VAE) and logvar.npy."),
     "analyze": ("zspace.cli.analyze:analyze",
@@ -50,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explore": ("zspace.cli.explore:explore",
                 "A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, "
                 "neighbours."),
+    "export": ("zspace.cli.export:export",
+               "One table of a run for other tools: row, map coordinates, latent vector, index columns, PNG image."),
     "report": ("zspace.cli.report:report",
                "One self-contained HTML report of a run: the seed's story for your model, figures embedded, offline."),
     "verify": ("zspace.cli.verify:verify",
@@ -87,6 +91,7 @@ class LazyGroup(TyperGroup):
 
 def _version(value: bool) -> None:
     if value:
+        # only for the version string
         import zspace
 
         typer.echo(f"zspace {zspace.__version__}")
@@ -175,8 +180,16 @@ def os_error_line(err: OSError) -> str:
     return f"zspace: error: {where}{reason} ({meaning}); {fix}. Files are written whole or not at all"
 
 
+def _say_user_code(line: str) -> None:
+    typer.echo(f"zspace: {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: a ZspaceError or OSError is one line and code 2, a stop by signal 128 + its number."""
+    # the library loads when the command runs, so zspace --help stays fast
+    from zspace.usercode import on_user_code
+
+    on_user_code(_say_user_code)  # importing a user's file runs it: say which, once
     try:
         with signals_interrupt():
             result = typer.main.get_command(app).main(args=argv, prog_name="zspace", standalone_mode=False)

@@ -5,7 +5,9 @@ reports nothing for a while (a t-SNE, a figure), so its clock never freezes. Wit
 a terminal (a log file, a pipe, CI) bars would be invisible until the end, so each
 step writes plain lines instead: one when it has run for a second (a step that ends
 or fails sooner prints only its end line, or nothing but the error), one each time
-another ~10 % is done or 30 s have passed, and one when it ends, with the elapsed time.
+another ~10 % is done or 30 s have passed, and one when it ends, with the elapsed time
+(``end_line=False`` leaves the last out, for a caller that prints its own: train's epoch line).
+A terminal that reports no width (0 columns) gets bars of 80 columns, not empty ones.
 
 ``ZSPACE_PROGRESS=bars|lines|off`` overrides the choice.
 """
@@ -26,12 +28,15 @@ FIRST_LINE_AFTER = 1.0  # seconds: a step that ends sooner writes only its end l
 REDRAW_SECONDS = 1.0  # how often a terminal bar is redrawn when nothing else moves it
 TICK_SECONDS = 0.5  # how often the log lines are checked when the step reports nothing
 MODE_VARIABLE = "ZSPACE_PROGRESS"
+UNKNOWN_WIDTH = 80  # columns assumed when a terminal reports 0 (no size set, as some containers do)
+MIN_WIDTH = 20  # a bar narrower than this shows nothing useful
 
 
 @contextlib.contextmanager
 def progress_bar(total: int, unit: str, description: str, stream: TextIO | None = None,
-                 interactive: bool | None = None) -> Iterator[Callable[[int], None]]:
-    """One step's progress on ``stream`` (stderr): a bar on a terminal, log lines elsewhere."""
+                 interactive: bool | None = None, end_line: bool = True) -> Iterator[Callable[[int], None]]:
+    """One step's progress on ``stream`` (stderr): a bar on a terminal, log lines elsewhere (with a
+    closing line unless ``end_line`` is False)."""
     stream = stream or sys.stderr
     mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
     if mode == "off":
@@ -39,7 +44,8 @@ def progress_bar(total: int, unit: str, description: str, stream: TextIO | None 
         return
     if interactive is None:
         interactive = mode == "bars" or (mode != "lines" and _is_terminal(stream))
-    report = _bar(total, unit, description, stream) if interactive else LineReport(total, unit, description, stream)
+    report = (_bar(total, unit, description, stream) if interactive
+              else LineReport(total, unit, description, stream, end_line=end_line))
     with report, _every(REDRAW_SECONDS if interactive else TICK_SECONDS, report.tick):
         yield report.advance
 
@@ -88,20 +94,35 @@ class _TqdmReport:
         self.bar.close()
 
 
+def screen_shape(stream: TextIO) -> tuple[int, int]:
+    """(columns - 1, rows - 1) of the terminal of ``stream``, as tqdm measures it, but a terminal that
+    reports 0 columns counts as ``UNKNOWN_WIDTH`` and none narrower than ``MIN_WIDTH`` (tqdm would draw
+    an empty line)."""
+    try:
+        columns, rows = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        columns, rows = 0, 0
+    return max(columns or UNKNOWN_WIDTH, MIN_WIDTH) - 1, max(rows or 24, 2) - 1
+
+
 def _bar(total: int, unit: str, description: str, stream: TextIO) -> _TqdmReport:
+    # tqdm only when a bar is drawn on a terminal
     from tqdm import tqdm
 
-    return _TqdmReport(tqdm(total=total if total > 0 else None, unit=unit, desc=description, file=stream,
-                            dynamic_ncols=True, disable=False,
-                            unit_scale=total >= 10_000))  # 203k/203k, but 3/10 rather than 3.00/10.0
+    columns, rows = screen_shape(stream)
+    bar = tqdm(total=total if total > 0 else None, unit=unit, desc=description, file=stream, ncols=columns,
+               nrows=rows, disable=False, unit_scale=total >= 10_000)  # 203k/203k, but 3/10 rather than 3.00/10.0
+    bar.dynamic_ncols = screen_shape  # re-measured at each redraw, as tqdm's dynamic_ncols=True does
+    return _TqdmReport(bar)
 
 
 class LineReport:
     """Progress as plain lines, for logs: start, every ~10 % or 30 s, end with the elapsed time."""
 
     def __init__(self, total: int, unit: str, description: str, stream: TextIO,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, end_line: bool = True) -> None:
         self.total, self.unit, self.description, self.stream, self.clock = total, unit, description, stream, clock
+        self.end_line = end_line
         self.done = 0
         self.lock = threading.Lock()
         self.started = self.last_time = clock()
@@ -112,7 +133,7 @@ class LineReport:
         return self
 
     def __exit__(self, kind: type | None, *exc: object) -> None:
-        if kind is None:  # a failed or interrupted step says so elsewhere, once
+        if kind is None and self.end_line:  # a failed or interrupted step says so elsewhere, once
             self._write(f"{self.description}: done, {self.done:,} {self.unit} in {self._elapsed()}")
 
     def advance(self, n: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -80,13 +81,15 @@ def train(
     run = Run(out)
     if resume and run.has_checkpoint():
         typer.echo(f"{out}: resuming; the model and recipe come from its config.json and train_config.json")
-    # A bar that moves on a terminal, none in a log (its lines would repeat the epoch line); one
-    # line per epoch in both. ZSPACE_PROGRESS=bars|lines|off as for every command.
+    # A bar that moves on a terminal; in a log, the lines of every step (after 1 s, every ~10 % or 30 s)
+    # without their end line, which the epoch line says better. ZSPACE_PROGRESS=bars|lines|off as for
+    # every command.
     mode = os.environ.get(MODE_VARIABLE, "").strip().lower()
     bars = mode == "bars" or (mode not in ("lines", "off") and sys.stderr.isatty())
+    progress = progress_bar if bars else functools.partial(progress_bar, interactive=False, end_line=False)
     try:
         result = train_run(config, train_config, out, resume=resume, force=force,
-                           progress=progress_bar if bars else None, on_epoch=None if mode == "off" else epoch_line)
+                           progress=progress, on_epoch=None if mode == "off" else epoch_line)
     except Interrupted as stop:
         if run.has_checkpoint():
             stop.kept.append(f"continue with: zspace train {data} --out {out} --epochs {epochs} --resume")

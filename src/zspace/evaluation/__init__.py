@@ -5,7 +5,9 @@ precision/recall, density/coverage and per-sample realism between two feature se
 one row; ``table.py`` writes rows as evaluation.json/.csv/.md. ``judges/`` holds the
 networks trained on a cache for the feature space; ``run_level.py`` evaluates the
 samplers of run folders (``data_side.py``, ``reference.py``, ``latent_checks.py``,
-``factor_gaps.py``, ``ranking_figure.py``); ``quick.py`` is the demo's short version.
+``factor_gaps.py``, ``ranking_figure.py``, ``equal_n.py``, ``run_sentences.py``; across seeds
+``replicates.py``, across judges ``judge_robustness.py``); every comparison it prints is decided
+from intervals in ``verdict.py``; ``quick.py`` is the demo's short version.
 """
 
 from zspace.evaluation.features import EvaluationOptions, FeatureEvaluation, evaluate_features, measure_features

@@ -4,7 +4,7 @@ Every run trained on one cache is judged against the same things: the cache's
 judge network, the judge features of a seeded set of training images (the real
 set; their Gaussian fit, Σ^½ and k-NN radii in a :class:`RealReference`), and
 the held-out images (every row outside the train split) measured against that
-real set — the floor a sampler can at best reach.
+real set — the reference row of real images the models never saw.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from zspace.data.cache import ImageCache
 from zspace.errors import ZspaceError
+from zspace.evaluation.feature_spaces import FeatureSpace
 from zspace.evaluation.features import EvaluationOptions, FeatureEvaluation, measure_features
 from zspace.evaluation.judges import Judge, JudgeSettings, open_judge, predicted_factors
 from zspace.evaluation.judges.training import split_rows
@@ -28,7 +29,7 @@ REAL_NAMES = ("training images", "held-out images")
 @dataclass
 class DataSide:
     cache: ImageCache
-    judge: Judge
+    judge: Judge | FeatureSpace  # what embeds the images: the cache's judge, or a feature space in its place
     real_rows: np.ndarray  # cache rows of the real set (train split)
     reference: RealReference
     real_factors: dict[str, np.ndarray] | None  # the factor judge's predictions on the real set
@@ -36,6 +37,8 @@ class DataSide:
     heldout: FeatureEvaluation  # held-out images against the real set
     heldout_factors: dict[str, np.ndarray] | None
     seconds: dict[str, float] = field(default_factory=dict)
+    others: list = field(default_factory=list)  # judge_robustness.OtherJudge: the other judges, when checked
+    heldout_gaps: object = None  # factor_gaps.FactorGaps of the held-out images, made on first use (run_level)
 
 
 def heldout_image_rows(cache: ImageCache, limit: int, seed: int) -> np.ndarray:
@@ -51,12 +54,13 @@ def heldout_image_rows(cache: ImageCache, limit: int, seed: int) -> np.ndarray:
 
 def measure_data_side(
     cache: ImageCache, judge_name: str, judge_settings: JudgeSettings, real_count: int, heldout_count: int,
-    options: EvaluationOptions, progress: Progress | None = None,
+    options: EvaluationOptions, progress: Progress | None = None, space: FeatureSpace | None = None,
 ) -> DataSide:
-    """Open (or train) the judge, embed the real and held-out images, measure held-out against real."""
+    """Open (or train) the judge, or take the feature ``space`` in its place, embed the real and held-out
+    images, measure held-out against real."""
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    judge = open_judge(cache, judge_name, judge_settings, progress)
+    judge = space if space is not None else open_judge(cache, judge_name, judge_settings, progress)
     seconds["judge"] = time.monotonic() - started
     started = time.monotonic()
     real_rows = split_rows(cache, "train", real_count, options.seed)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from zspace.arrays import check_matrix
+from zspace.arrays import check_matrix, nonfinite_rows
 from zspace.errors import ZspaceError
 from zspace.evaluation.metrics.bootstrap import fd_bootstrap
 from zspace.evaluation.metrics.fd import fd_from_fits, fit_gaussian, psd_eigenvalues, rank_of
-from zspace.evaluation.metrics.kid import kernel_inception_distance
+from zspace.evaluation.metrics.kid import kernel_inception_distance, subset_size_for
 from zspace.evaluation.metrics.prdc import precision_recall_density_coverage
 from zspace.evaluation.metrics.sample_size import fd_sample_size_bias
 from zspace.evaluation.metrics.threads import single_blas_thread
@@ -30,7 +30,8 @@ CHUNK_ROWS = 8192
 class EvaluationOptions:
     """What moves the numbers; all of it is recorded in the row."""
 
-    k: int = 5  # neighbourhood size of precision/recall/density/coverage (Naeem et al. 2020: 5)
+    k: int = 5  # neighbourhood size of density/coverage (Naeem et al. 2020: 5)
+    precision_recall_k: int = 3  # of precision/recall and the realism score (Kynkäänniemi et al. 2019: 3)
     seed: int = 0
     bootstrap: int = 100  # FD bootstrap resamples; 0 = no interval
     confidence: float = 0.95
@@ -38,6 +39,21 @@ class EvaluationOptions:
     kid_subset_size: int = 1000
     fd_points: int = 15  # sizes for FD∞ (Chong & Forsyth 2020); 0 = no curve
     realism_percentile: float = 50.0  # real balls kept for the realism score (Kynkäänniemi et al. 2019)
+
+    def __post_init__(self) -> None:  # every value checked before any work, named in words
+        checks = [
+            (self.bootstrap == 0 or self.bootstrap >= 2,
+             f"{self.bootstrap} bootstrap resamples: an FD interval needs at least 2 (0: no interval)", "bootstrap"),
+            (0.0 < self.confidence < 1.0,
+             f"confidence level {self.confidence}: give a level strictly between 0 and 1, e.g. 0.95", "confidence"),
+            (self.kid_subsets >= 1, f"{self.kid_subsets} KID subsets: KID needs at least 1", "kid_subsets"),
+            (self.kid_subset_size >= 2,
+             f"KID subset size {self.kid_subset_size}: KID needs at least 2 rows per subset", "kid_subset_size"),
+            (self.fd_points >= 0, f"{self.fd_points} sample sizes for FD∞: give 0 (no FD∞) or more", "fd_points"),
+        ]
+        for ok, message, option in checks:
+            if not ok:
+                raise ZspaceError(message, options=(option,))
 
 
 @dataclass
@@ -51,17 +67,10 @@ def check_features(features: np.ndarray, name: str) -> np.ndarray:
     if not isinstance(features, np.ndarray):
         features = np.asarray(features)
     check_matrix(features, name, "features")
-    if np.issubdtype(features.dtype, np.floating):
-        bad = 0
-        first = -1
-        for start in range(0, len(features), CHUNK_ROWS):
-            finite = np.isfinite(features[start:start + CHUNK_ROWS]).all(axis=1)
-            if not finite.all():
-                first = first if first >= 0 else start + int(np.argmin(finite))
-                bad += int(np.count_nonzero(~finite))
-        if bad:
-            raise ZspaceError(f"{name}: {bad} of {len(features)} rows hold NaN or inf (first: row {first}); "
-                              "remove or fix them")
+    bad = nonfinite_rows(features, CHUNK_ROWS)
+    if len(bad):
+        raise ZspaceError(f"{name}: {len(bad)} of {len(features)} rows hold NaN or inf (first: row {bad[0]}); "
+                          "remove or fix them")
     return features
 
 
@@ -93,7 +102,7 @@ def measure_features(
         real = check_features(real, names[0])
         reference = real_reference(real)
     fake = check_features(fake, names[1])
-    check_pair(real, fake, names, options.k)
+    check_pair(real, fake, names, max(options.k, options.precision_recall_k))
     # One seed, independent streams per metric: changing the bootstrap count leaves KID unchanged. The real
     # side of the bootstrap and of KID has its own streams, so a reference reuses it across fake sets.
     streams = np.random.SeedSequence(options.seed).spawn(5)
@@ -107,23 +116,26 @@ def measure_features(
                                  real_resamples=reference.resamples(options.bootstrap, real_bootstrap_seed))
                     if options.bootstrap else None)
         bias = fd_sample_size_bias(real_fit, fake, options.fd_points, size_rng) if options.fd_points else None
-        kid_size = min(options.kid_subset_size, len(real), len(fake))
+        kid_size = subset_size_for(options.kid_subset_size, len(real), len(fake))
         kid = kernel_inception_distance(
             real, fake, options.kid_subsets, options.kid_subset_size, kid_rng,
             reference.kernel_subsets(options.kid_subsets, kid_size, real_kid_seed)
-            if options.kid_subsets >= 1 and kid_size >= 2 and not kid_size == len(real) == len(fake) else None)
-    manifold = precision_recall_density_coverage(real, fake, options.k, options.realism_percentile,
-                                                 real_radii=reference.radii(options.k))
+            if options.kid_subsets >= 1 and kid_size >= 2 else None)
+    manifold = precision_recall_density_coverage(
+        real, fake, options.k, options.realism_percentile, precision_recall_k=options.precision_recall_k,
+        real_radii=reference.radii(options.k, options.precision_recall_k))
 
     dim = real.shape[1]
     row = {
         "run": None, "model": None, "sampler": None, "judge": GIVEN_FEATURES,
-        "n": len(fake), "n_real": len(real), "n_fake": len(fake), "dim": dim, "k": options.k, "seed": options.seed,
+        "n": len(fake), "n_real": len(real), "n_fake": len(fake), "dim": dim, "k": options.k,
+        "k_precision_recall": options.precision_recall_k, "seed": options.seed,
         "fd": fd,
         "fd_ci": [interval.low, interval.high] if interval else None,
         "fd_ci_level": options.confidence if interval else None,
         "fd_bootstrap": options.bootstrap,
-        "fd_infinity": bias.infinity if bias else None,
+        "fd_infinity": bias.infinity if bias else None,  # clipped at 0; the line's own intercept below
+        "fd_infinity_intercept": bias.intercept if bias else None,
         "fd_by_n": {"n": bias.sizes, "fd": bias.values} if bias else None,
         "rank_real": real_root.rank,
         "rank_fake": rank_of(psd_eigenvalues(fake_fit.covariance)[0]),
@@ -143,11 +155,13 @@ def _finite_or_none(value: float) -> float | None:
 def evaluate_features(
     real: np.ndarray, fake: np.ndarray, k: int = 5, seed: int = 0, bootstrap: int = 100,
     confidence: float = 0.95, kid_subsets: int = 100, kid_subset_size: int = 1000, fd_points: int = 15,
+    precision_recall_k: int = 3,
 ) -> dict:
     """FD (with CI, FD∞, covariance ranks), KID, precision/recall/density/coverage between two N x d arrays.
 
     Returns one JSON-ready row; ``measure_features`` also returns the per-sample realism scores.
     """
     options = EvaluationOptions(k=k, seed=seed, bootstrap=bootstrap, confidence=confidence,
-                                kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, fd_points=fd_points)
+                                kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, fd_points=fd_points,
+                                precision_recall_k=precision_recall_k)
     return measure_features(real, fake, options).row

@@ -9,6 +9,7 @@ full evaluation does, with wider intervals (fewer samples, a judge trained for 2
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from zspace.evaluation.judges import JudgeSettings
 from zspace.evaluation.run_level import RunEvaluation, RunEvaluationOptions, evaluate_runs, write_run_evaluation
@@ -22,7 +23,6 @@ QUICK = RunEvaluationOptions(samplers=("normal", "gmm:k=10"), num_samples=1000, 
 def quick_evaluation(runs: list[str | os.PathLike], out: str | os.PathLike | None = None, seed: int = 0,
                      progress: Progress | None = None, force: bool = False) -> RunEvaluation:
     """Evaluate N(0,I) and a fitted GMM for each run; write ``out`` (evaluation.json, ranking.png) when given."""
-    from dataclasses import replace
 
     options = replace(QUICK, seed=seed)
     evaluation = evaluate_runs(list(runs), options, progress)

@@ -1,7 +1,7 @@
 """The figure that ranks the samplers: FD with its bootstrap interval, and precision/recall/coverage.
 
 One bar per (run, sampler), best (lowest FD) at the top, the reference rows
-(held-out images and their reconstructions: the floors) in grey; a second panel
+(held-out images and their reconstructions: references, not floors) in grey; a second panel
 shows precision (fidelity), recall and coverage (diversity) of the same rows. A
 plain ``matplotlib.figure.Figure`` (no pyplot state), so a web server can draw it.
 """
@@ -37,7 +37,9 @@ def ranking_figure(rows: list[dict], title: str | None = None) -> Figure:
     fd_axes.invert_yaxis()  # best at the top
     fd_axes.set_xscale("log")
     judge = rows[0].get("judge") if rows else None
-    fd_axes.set(xlabel=f"FD in the {judge} judge's features (lower is better)" if judge else "FD",
+    space = rows[0].get("feature_space") if rows else None  # a named feature space (DINOv2), not a judge
+    fd_axes.set(xlabel=f"FD_{space}: FD in {space} features (lower is better)" if space else
+                f"FD in the {judge} judge's features (lower is better)" if judge else "FD",
                 title=title or "ranked by FD (error bars: bootstrap interval; grey: references)")
     for key, marker in (("precision", "o"), ("recall", "s"), ("coverage", "^")):
         knn_axes.scatter([r.get(key) if r.get(key) is not None else np.nan for r in rows], y, marker=marker,

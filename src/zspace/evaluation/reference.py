@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from zspace.evaluation.metrics.bootstrap import real_resample_fits
-from zspace.evaluation.metrics.distances import kth_neighbour_radii
+from zspace.evaluation.metrics.distances import neighbour_radii
 from zspace.evaluation.metrics.fd import GaussianFit, SqrtCovariance, fit_gaussian, sqrt_covariance
 from zspace.evaluation.metrics.kid import RealSubset, real_kernel_subsets
 from zspace.evaluation.metrics.threads import single_blas_thread
@@ -33,11 +33,12 @@ class RealReference:
     _resamples: dict[tuple, list[tuple[GaussianFit, SqrtCovariance]]] = field(default_factory=dict)
     _subsets: dict[tuple, list[RealSubset]] = field(default_factory=dict)
 
-    def radii(self, k: int) -> np.ndarray:
-        """(N,) distance from each real row to its k-th nearest other real row."""
-        if k not in self._radii:
-            self._radii[k] = kth_neighbour_radii(self.features, k)
-        return self._radii[k]
+    def radii(self, *ks: int) -> dict[int, np.ndarray]:
+        """{k: (N,) distance from each real row to its k-th nearest other real row}; new ks in one pass."""
+        missing = tuple(k for k in ks if k not in self._radii)
+        if missing:
+            self._radii.update(neighbour_radii(self.features, missing))
+        return {k: self._radii[k] for k in ks}
 
     def resamples(self, count: int, seed: np.random.SeedSequence) -> list[tuple[GaussianFit, SqrtCovariance]]:
         """``count`` bootstrap resamples of the real set (fit, Σ^½), drawn from ``seed``."""

@@ -38,6 +38,7 @@ from zspace.errors import ZspaceError
 from zspace.explore.data import ExplorerData, png_bytes
 from zspace.explore.inverse import invert
 from zspace.explore.summary import headline
+from zspace.models.inference import decode as decode_batch
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 STATIC = {  # name in the URL -> (file in the package's static folder, media type)
@@ -106,7 +107,6 @@ def create_app(data: ExplorerData, allowed_hosts: tuple[str, ...] | None = LOOPB
     def decode(latents: np.ndarray) -> np.ndarray:
         if data.model is None:
             raise _fail(409, "no model loaded, so nothing can be decoded")
-        from zspace.models.inference import decode as decode_batch
 
         with data.decode_lock:
             return decode_batch(data.model, np.asarray(latents, dtype=np.float32).reshape(-1, data.dim))

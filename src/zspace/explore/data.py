@@ -25,6 +25,7 @@ from PIL import Image
 
 from zspace.analysis.pca import PCAResult
 from zspace.analysis.result import AnalysisResult
+from zspace.arrays import nonfinite_rows
 from zspace.data.index_table import read_header, read_index
 from zspace.errors import ZspaceError
 from zspace.explore import colours
@@ -62,11 +63,11 @@ class ExplorerData:
 
     @property
     def count(self) -> int:
-        return int(self.vectors.shape[0])
+        return len(self.vectors)
 
     @property
     def dim(self) -> int:
-        return int(self.vectors.shape[1])
+        return self.vectors.shape[-1]  # (N, d)
 
     @property
     def report_file(self) -> Path | None:
@@ -189,6 +190,7 @@ def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, d
     vectors = latents.vectors
     if vectors.ndim != 2 or len(vectors) < 2:
         raise ZspaceError(f"{run.latents_file}: shape {vectors.shape}; the explorer needs at least 2 latent vectors")
+    _check_finite(run, vectors)
     notes: list[str] = []
     images, index_file = _open_images(run, len(vectors), notes)
     analysis = _saved_analysis(run.analysis_dir, notes)
@@ -204,11 +206,24 @@ def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, d
     data = ExplorerData(run, vectors, images, index_file, _header(index_file), pca, pca_source, maps, default,
                         analysis, _figures(run.analysis_dir), notes)
     if load_model:
+        from zspace.models.protocol import latent_dim  # torch: only when a model is loaded
+
         data.model = run.model(device)
-        if data.model.config.latent_dim != data.dim:
+        if latent_dim(data.model) != data.dim:
             raise ZspaceError(f"{run.latents_file}: latents of dimension {data.dim} do not fit the model "
-                              f"(latent_dim {data.model.config.latent_dim}); encode the run again")
+                              f"(latent_dim {latent_dim(data.model)}); encode the run again")
     return data
+
+
+def _check_finite(run: Run, vectors: np.ndarray) -> None:
+    """Refuse latents with NaN or inf rows, naming them: no map can place them, no PCA can be fitted."""
+    bad = nonfinite_rows(vectors, CHUNK_ROWS)
+    if len(bad):
+        shown = ", ".join(str(row) for row in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise ZspaceError(f"{run.latents_file}: {len(bad):,} of {len(vectors):,} rows hold NaN or inf (rows "
+                          f"{shown}), which no map can place; encode the run again, replacing its latents "
+                          "(encode with force), and if they come back, the model gives NaN for those images: "
+                          "train it again (a smaller learning rate)")
 
 
 def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | None, Path | None]:
@@ -219,9 +234,8 @@ def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | N
         notes.append(f"no thumbnails: the image cache could not be opened ({err})")
         return None, None
     index_file = cache.index_file
-    if len(cache.images) != count:
-        notes.append(f"no thumbnails: the cache {cache.path} holds {len(cache.images)} images, the latents {count}")
-        return None, None
+    if len(cache.images) != count:  # a row's thumbnail and attributes would be another image's
+        raise run.mismatched_latents(count, len(cache.images), f"its image cache {cache.path}")
     return cache.images, (index_file if index_file.is_file() else None)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from zspace.analysis.pca import PCAResult, pca_from_covariance
 from zspace.analysis.tsne import EmbeddingMap
+from zspace.explore.spatial_index import kdbush_bytes
 
 CHUNK_ROWS = 65_536
 PCA_FIT_ROWS = 200_000  # rows used for the axes when the analysis saved none
@@ -76,6 +77,7 @@ class MapView:
         """A k-d tree of the normalised points (built on first use, once)."""
         with self._lock:
             if self._tree is None:
+                # scipy.spatial only for maps too large to thin by a grid
                 from scipy.spatial import cKDTree
 
                 self._tree = cKDTree(self.normalised(), balanced_tree=False, compact_nodes=False)
@@ -85,7 +87,6 @@ class MapView:
         """The browser's k-d tree of the normalised points (KDBush bytes, see spatial_index.py); built once."""
         with self._lock:
             if self._spatial_index is None:
-                from zspace.explore.spatial_index import kdbush_bytes
 
                 points = self.normalised()
                 self._spatial_index = kdbush_bytes(points[:, 0], points[:, 1])

@@ -20,15 +20,16 @@ def _shorten(text: str, limit: int = VERDICT_CHARACTERS) -> str:
 
 
 def headline(analysis: dict, count: int, dim: int) -> list[dict[str, str]]:
-    """[{"name", "value"}] lines: size, radius vs sqrt(d), PCA, correlations, active units, structure verdict.
+    """[{"name", "value"}] lines: size, radius vs N(0, I), PCA, correlations, active units, structure verdict.
 
     ``analysis``: field name -> typed value of the saved AnalysisResult (``zspace.results.read_fields``).
     """
     lines = [{"name": "latent vectors", "value": f"{count:,} x {dim}"}]
     radius = analysis.get("radius")
-    if radius is not None and math.isfinite(radius.mean) and math.isfinite(radius.sqrt_dim):
+    if radius is not None and math.isfinite(radius.mean) and radius.dim > 0:
         extra = f", mode {radius.mode:.2f}" if math.isfinite(radius.mode) else ""
-        lines.append({"name": "radius", "value": f"mean {radius.mean:.2f}{extra} (sqrt d = {radius.sqrt_dim:.2f})"})
+        lines.append({"name": "radius", "value": f"mean {radius.mean:.2f}{extra} "
+                                                 f"(N(0, I): mean {radius.chi_mean:.2f})"})
     pca = analysis.get("pca")
     if pca is not None and len(pca.explained_variance_ratio) >= 2:
         ratio = pca.explained_variance_ratio

@@ -12,6 +12,7 @@ import numpy as np
 
 from zspace.errors import ZspaceError
 from zspace.models.inference import reconstruct
+from zspace.models.protocol import check_images_fit, latent_dim, model_kind
 from zspace.progress import Progress
 from zspace.run import Run
 
@@ -38,11 +39,8 @@ def compare_reconstructions(
     originals = np.asarray(cache.images[rows])
     result = [("original", originals)]
     for run in runs:
-        config = run.model_config()
-        if (config.image_size, config.channels) != (cache.image_size, cache.channels):
-            raise ZspaceError(f"{run.path}: its model takes {config.image_size}px x {config.channels} channels, the "
-                              f"images of {cache.path} are {cache.image_size}px x {cache.channels}; "
-                              "compare runs trained on the same image size")
-        label = f"{run.name} ({config.model}, z {config.latent_dim})"
-        result.append((label, reconstruct(run.model(device), originals, device=device, progress=progress)))
+        model = run.model(device)
+        check_images_fit(model, cache.images.shape[1:], f"{cache.path} (compared with {run.path})", ("data",))
+        label = f"{run.name} ({model_kind(model)}, z {latent_dim(model)})"
+        result.append((label, reconstruct(model, originals, device=device, progress=progress)))
     return result

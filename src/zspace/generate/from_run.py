@@ -11,7 +11,6 @@ fitted on the run's train-split latents and cached in ``RUN/samplers``.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +25,10 @@ from zspace.generate.sharpen import sharpen, sharpen_rows
 from zspace.generate.sweep import sweep_points, value_label
 from zspace.io import create_npy, load_npy, replace_folder, save_json, save_npy
 from zspace.models.inference import decode
+from zspace.models.protocol import latent_dim
 from zspace.progress import Progress
 from zspace.report.grids import image_grid, labelled_rows, save_image
+from zspace.resources import check_room
 from zspace.run import Run
 from zspace.samplers import Sampler, parse_sampler, parse_sweep
 from zspace.samplers.persist import fit_cached, slug
@@ -117,12 +118,8 @@ def _finish(result: GenerateResult, tmp: Path, info: dict[str, Any]) -> Generate
 
 def _check_room(out: Path, count: int, dim: int) -> None:
     """Refuse up front a z.npy the disk cannot hold, rather than failing half-way."""
-    need = count * dim * 4
-    parent = next(p for p in (out, *out.parents) if p.exists())
-    free = shutil.disk_usage(parent).free
-    if need > free:
-        raise ZspaceError(f"num_samples={count}: z.npy would need {need / 2**30:.1f} GiB and {parent} has "
-                          f"{free / 2**30:.1f} GiB free; draw fewer samples")
+    check_room(count * dim * 4, f"{count:,} samples: their z.npy", "draw fewer samples", disk=out,
+               options=("num_samples",))
 
 
 def _sample_to_file(sampler: Sampler, count: int, seed: int, path: Path) -> np.ndarray:
@@ -149,7 +146,7 @@ def generate_samples(run: str | os.PathLike | Run, spec: str, out: str | os.Path
     run = _open(run)
     sampler = parse_sampler(spec)
     model = run.model(decoding.device)
-    sampler, reused, notes = fitted_sampler(run, sampler, model.config.latent_dim)
+    sampler, reused, notes = fitted_sampler(run, sampler, latent_dim(model))
     result = GenerateResult(Path(out), reused_fit=reused, notes=notes)
     _check_room(result.out, num_samples, sampler.dim_)
     with replace_folder(result.out, force, MARKER) as tmp:
@@ -195,7 +192,7 @@ def generate_sweep(run: str | os.PathLike | Run, spec: str, out: str | os.PathLi
     model = run.model(decoding.device)
     fitted, notes = [], []
     for value, sampler in samplers:
-        sampler, _reused, sampler_notes = fitted_sampler(run, sampler, model.config.latent_dim)
+        sampler, _reused, sampler_notes = fitted_sampler(run, sampler, latent_dim(model))
         fitted.append((value, sampler))
         notes += [n for n in sampler_notes if n not in notes]
     points = sweep_points(fitted, num_samples, seed)
@@ -227,9 +224,9 @@ def chosen_faces(run: Run, count: int, seed: int) -> tuple[np.ndarray, np.ndarra
 def _rows_figure(model: Any, z: np.ndarray, labels: list[str], decoding: Decoding, title: str,
                  column_labels: list[str]) -> Any:
     """z (r, m, d) -> labelled rows picture of the decoded points, with a title and column labels."""
-    config = model.config
+    channels, height, width = model.image_shape
     images = decoding.images(model, z.reshape(-1, z.shape[-1]))
-    images = images.reshape(*z.shape[:2], config.image_size, config.image_size, config.channels)
+    images = images.reshape(*z.shape[:2], height, width, channels)
     return labelled_rows(list(zip(labels, images, strict=True)), scale=decoding.scale, title=title,
                          column_labels=column_labels)
 

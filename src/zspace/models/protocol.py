@@ -69,3 +69,19 @@ def require_latent_model(model: object) -> LatentModel:
         raise ZspaceError(f"{type(model).__name__} lacks {', '.join(missing)}; a model for inference needs "
                           f"{', '.join(MEMBERS)} (zspace.models.protocol.LatentModel)")
     return model  # type: ignore[return-value]
+
+
+def model_kind(model: LatentModel) -> str:
+    """"vae" for a model whose encoder gives log-variances, else "ae": the label runs are compared by."""
+    return "vae" if model.variational else "ae"
+
+
+def check_images_fit(model: LatentModel, images_shape: tuple[int, ...], holder: object,
+                     options: tuple[str, ...] = ()) -> None:
+    """One error when images of shape (H, W, C), held by ``holder`` (a cache), are not what ``model`` takes;
+    ``options``: the parameters that choose the images."""
+    channels, height, width = model.image_shape
+    if tuple(images_shape) != (height, width, channels):
+        found = "x".join(str(n) for n in images_shape)
+        raise ZspaceError(f"{holder}: images of {found} (height x width x channels) do not fit the model, which "
+                          f"takes {height}x{width}x{channels}; use an image cache of that size", options=options)

@@ -37,8 +37,12 @@ def read_safetensors(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         ) from None
 
 
-def load_state_into(module: torch.nn.Module, tensors: dict[str, torch.Tensor], origin: str) -> None:
-    """Load ``tensors`` strictly, turning a mismatch into one line naming the file."""
+def load_state_into(module: torch.nn.Module, tensors: dict[str, torch.Tensor], origin: str,
+                    against: str = "the model in config.json",
+                    fix: str = "use the config.json that was saved with these weights",
+                    options: tuple[str, ...] = ()) -> None:
+    """Load ``tensors`` strictly, turning a mismatch into one line naming the file (``against``: the model
+    they were meant for; ``fix``: what to do; ``options``: the parameters that would fix it)."""
     expected = module.state_dict()
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
@@ -53,8 +57,5 @@ def load_state_into(module: torch.nn.Module, tensors: dict[str, torch.Tensor], o
             k = wrong[0]
             detail.append(f"{len(wrong)} of another shape (e.g. {k}: {tuple(tensors[k].shape)} "
                           f"vs {tuple(expected[k].shape)})")
-        raise ZspaceError(
-            f"{origin}: weights do not match the model in config.json ({'; '.join(detail)}); "
-            "use the config.json that was saved with these weights"
-        )
+        raise ZspaceError(f"{origin}: weights do not match {against} ({'; '.join(detail)}); {fix}", options=options)
     module.load_state_dict(tensors, strict=True)

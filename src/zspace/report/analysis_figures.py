@@ -38,8 +38,8 @@ def radius_figure(radius: RadiusStatistics) -> Figure:
         expected = chi_counts(histogram.edges, radius.dim, radius.count)
         ax.stairs(expected, histogram.edges, color="black", linewidth=1.2,
                   label=f"chi, d={radius.dim} (radius of N(0, I))")
-        ax.axvline(radius.sqrt_dim, color="tab:red", linestyle="--", linewidth=1,
-                   label=f"sqrt(d) = {radius.sqrt_dim:.2f}")
+        ax.axvline(radius.chi_mean, color="tab:red", linestyle="--", linewidth=1,
+                   label=f"mean radius of N(0, I) = {radius.chi_mean:.2f}")
         shown = np.flatnonzero((histogram.counts > 0) | (expected > 0.5))
         if len(shown):
             ax.set_xlim(histogram.edges[shown[0]], histogram.edges[shown[-1] + 1])

@@ -8,7 +8,7 @@ from pathlib import Path
 from zspace.analysis.result import AnalysisResult
 from zspace.progress import Progress
 from zspace.report.analysis_figures import analysis_figures, write_analysis_figures
-from zspace.report.structure_figures import link_figure_name, write_structure_figures
+from zspace.report.structure_figures import link_figure_name, structure_figure_names, write_structure_figures
 from zspace.results import save
 
 FIGURES_FOLDER = AnalysisResult.FIGURES
@@ -34,7 +34,7 @@ def save_analysis(result: AnalysisResult, folder: str | os.PathLike, force: bool
 def figure_names(result: AnalysisResult) -> list[str]:
     """The figures :func:`save_analysis` draws for ``result``, by file name, in reading order."""
     names = [name for name, _ in analysis_figures(result)]
-    names += ["structure.png"] if result.structure is not None else []
+    names += structure_figure_names(result.structure)
     if result.link is not None and result.link.samplers:
         names += [link_figure_name(k, quality) for k, quality in enumerate(result.link.qualities)]
     return names

@@ -54,24 +54,6 @@ def loss_curves_figure(history: list[dict[str, float]]) -> Figure:
     return figure
 
 
-def component_histograms_figure(latents: np.ndarray, bin_width: float = 0.25, title: str = "") -> Figure:
-    """All per-component distributions overlaid (seed S7), histograms on bins of ``bin_width``."""
-    latents = np.asarray(latents, dtype=np.float64)  # (N, d)
-    low = np.floor(latents.min() / bin_width) * bin_width
-    high = np.ceil(latents.max() / bin_width) * bin_width + bin_width
-    edges = np.arange(low, high + bin_width / 2, bin_width)
-    centres = (edges[:-1] + edges[1:]) / 2
-    figure = Figure(figsize=(7, 4))
-    ax = figure.subplots()
-    for i in range(latents.shape[1]):
-        counts, _ = np.histogram(latents[:, i], bins=edges)
-        ax.plot(centres, counts, linewidth=0.7, alpha=0.6)
-    ax.set(xlabel="component value", ylabel=f"count per bin of {bin_width}",
-           title=title or f"{latents.shape[1]} latent components, {latents.shape[0]} vectors")
-    figure.tight_layout()
-    return figure
-
-
 def image_panels_figure(panels: list[tuple[str, np.ndarray]], columns: int = 1) -> Figure:
     """Several image grids (uint8 H, W, C arrays) side by side, each under its title."""
     rows = -(-len(panels) // columns)

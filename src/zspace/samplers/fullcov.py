@@ -28,6 +28,7 @@ def cholesky_with_jitter(cov: np.ndarray) -> np.ndarray:
 
 def gaussian_log_prob(z: np.ndarray, mean: np.ndarray, chol: np.ndarray) -> np.ndarray:
     """log N(z; mean, L L^T) per row, via one triangular solve (no inverse)."""
+    # scipy.linalg only when the sampler is fitted
     from scipy.linalg import solve_triangular
 
     diff = np.asarray(z, dtype=np.float64) - mean  # (n, d)

@@ -38,6 +38,7 @@ class GaussianMixtureSampler(Sampler):
     def _fit(self, latents: np.ndarray) -> None:
         if self.k > len(latents):
             raise ZspaceError(f"gmm:k={self.k} exceeds the {len(latents)} latent vectors; choose k <= {len(latents)}")
+        # scikit-learn costs ~1 s to import: only when a mixture is fitted
         from sklearn.mixture import GaussianMixture
 
         mixture = GaussianMixture(

@@ -27,6 +27,7 @@ from lightning.pytorch.utilities.rank_zero import rank_zero_only
 
 from zspace.config import ModelConfig, TrainConfig, load_config, save_config
 from zspace.data.cache import open_cache
+from zspace.devices import check_accelerator
 from zspace.errors import Interrupted, ZspaceError
 from zspace.io import remove_stale_temps
 from zspace.models.autoencoder import Autoencoder, build_model
@@ -116,8 +117,10 @@ def _train(model_config: ModelConfig, train_config: TrainConfig, out: str | Path
     rank_zero = rank_zero_only.rank == 0
     if resume:
         model_config, train_config, optimizer_state, position, model = _resume(run, train_config, checksum)
-    elif rank_zero:
-        _make_room(run, force)
+    else:
+        check_accelerator(train_config.accelerator, train_config.devices)  # before the folder is touched
+        if rank_zero:
+            _make_room(run, force)
     train_config = replace(train_config, data=str(Path(train_config.data).resolve()), data_checksum=checksum)
     if rank_zero:
         run.path.mkdir(parents=True, exist_ok=True)
@@ -219,6 +222,7 @@ def _resume(run: Run, requested: TrainConfig, checksum: str):
                           options=("resume", "force"))
     model_config = load_config(ModelConfig, run.config_file)
     stored = load_config(TrainConfig, run.train_config_file)
+    check_accelerator(stored.accelerator, stored.devices)  # the stored recipe's, before anything is written
     if stored.data_checksum and stored.data_checksum != checksum:
         raise ZspaceError(f"{run.path}: was trained on another dataset ({stored.data}); "
                           "resume with the same data or start a new run in another output folder", options="out")

@@ -7,7 +7,11 @@ and no torch. zspace.results saves and reads it; the report draws its figures.
 
 Every quality score is "higher is worse" (an error or a distance), so a
 positive rank correlation with the void score means "the deeper in a void,
-the worse the decoded image", the seed's hypothesis.
+the worse the decoded image", the seed's hypothesis. The verdict is written
+from the primary quality, the first one that does not come from the encoder
+that defines the voids (issue 21); the encoder-space scores are reported beside
+it as extras, circular by construction when encode∘decode ≈ identity. With no
+independent quality the link is called inconclusive.
 """
 
 from __future__ import annotations
@@ -18,14 +22,23 @@ import numpy as np
 from scipy import stats
 
 from zspace.analysis.structure.link import link, spearman
+from zspace.analysis.structure.link_depth import BINS, MIN_COUNT, depth_bins, depth_sentence, depth_summary
 from zspace.results import array_field
 
+CIRCULAR = "encoder-space, circular by construction when encode∘decode ≈ identity"
 QUALITIES = {
-    "data_distance": "distance from encode(decode(z)) to the nearest data latent / the data's typical "
-                     "nearest-neighbour distance: how unlike every data image the decoded image is",
-    "cycle_error": "|encode(decode(z)) - z| / |z|: how far the decoded image's encoding lands from z (also counts "
-                   "components the decoder ignores)",
+    "judge_unrealism": "1 / the realism score (Kynkäänniemi et al. 2019) of the decoded image in the judge's "
+                       "features, against training images; < 1 inside a retained real ball. Independent of the "
+                       "autoencoder",
+    "pixel_distance": "pixel distance from the decoded image to its nearest training image (float images in [0, 1] "
+                      "average-pooled to at most 32 px) / the training images' typical nearest-other-image "
+                      "distance. Independent of the encoder",
+    "data_distance": f"distance from encode(decode(z)) to the nearest data latent / the data's typical "
+                     f"nearest-neighbour distance ({CIRCULAR})",
+    "cycle_error": f"|encode(decode(z)) - z| / |z|: how far the decoded image's encoding lands from z, also "
+                   f"counting components the decoder ignores ({CIRCULAR})",
 }
+ENCODER_SPACE = ("data_distance", "cycle_error")
 
 
 def partial_spearman(x: np.ndarray, y: np.ndarray, control: np.ndarray) -> tuple[float, float]:
@@ -92,14 +105,28 @@ class GenerationLink:
     def qualities(self) -> list[str]:
         return list(self.samplers[0].quality) if self.samplers else []
 
+    @property
+    def primary_quality(self) -> str | None:
+        """The first quality that does not come from the encoder (None when only encoder-space ones exist)."""
+        return next((q for q in self.qualities if q not in ENCODER_SPACE), None)
+
     def described(self) -> dict[str, object]:
         """One row per sampler, the pooled row, definitions and the verdict, for a reader of the saved JSON."""
         rows = [s.row() for s in self.samplers]
         pooled = self.pooled().row() if self.samplers else {}
+        depth = {q: depth_bins({s.name: (s.void, s.quality[q]) for s in self.samplers}) for q in self.qualities}
+        primary = self.primary_quality
         return {
-            "rows": rows, "pooled": pooled, "verdict": link_verdict(rows, pooled),
+            "rows": rows, "pooled": pooled, "verdict": link_verdict(rows, pooled, primary, depth.get(primary)),
+            "claim": link_claim(pooled, primary),
             "quality_definitions": {q: QUALITIES.get(q, "a per-sample score, higher is worse") for q in self.qualities},
-            "primary_quality": self.qualities[0] if self.qualities else None,
+            "primary_quality": primary,
+            "independent_qualities": [q for q in self.qualities if q not in ENCODER_SPACE],
+            "encoder_space_qualities": [q for q in self.qualities if q in ENCODER_SPACE],
+            "matched_depth": {q: {"bins": bins, **depth_summary(bins)} for q, bins in depth.items()},
+            "matched_depth_definition": f"the pooled void scores cut into {BINS} quantile bins; per bin each "
+                                        f"sampler's median quality (at least {MIN_COUNT} points) and the "
+                                        "Kruskal-Wallis p across samplers (scipy.stats.kruskal)",
             "void_score": "distance from z to the nearest data latent / the data's typical (median) "
                           "nearest-neighbour distance; > 1: in a void",
             "mahalanobis_definition": "sqrt((z - mean)' covariance^+ (z - mean)) of the data latents: the baseline "
@@ -118,32 +145,68 @@ def _strength(rho: float) -> str:
     return "no" if size < 0.1 else "a weak" if size < 0.3 else "a moderate" if size < 0.5 else "a strong"
 
 
-def link_verdict(rows: list[dict], pooled: dict, alpha: float = 0.01) -> str:
-    """The link in plain words: pooled and within samplers, against the Mahalanobis baseline."""
+def _words(quality: str) -> str:
+    return quality.replace("_", " ")
+
+
+def link_claim(pooled: dict, primary: str | None, alpha: float = 0.01) -> dict[str, object]:
+    """``{"found", "quality", "rho", "p_value", "evidence"}``: are decoded images worse deeper in voids, by the
+    primary (encoder-independent) quality, pooled over the samplers, at ``alpha``? The verdict says the same."""
+    if primary is None or primary not in pooled:
+        return {"found": False, "quality": None, "rho": None, "p_value": None,
+                "evidence": "inconclusive: no quality independent of the encoder was measured"}
+    result = pooled[primary]
+    if result["rho"] is None:
+        return {"found": False, "quality": primary, "rho": None, "p_value": None,
+                "evidence": f"the {_words(primary)} does not vary: no link can be measured"}
+    found = bool(result["p_value"] < alpha and result["rho"] > 0)
+    evidence = (f"rho = {result['rho']:+.2f}, p = {result['p_value']:.2g}, n = {result['count']} pooled"
+                + ("" if found else f"; not a positive rank correlation at p < {alpha:g}"))
+    return {"found": found, "quality": primary, "rho": result["rho"], "p_value": result["p_value"],
+            "evidence": evidence}
+
+
+def link_verdict(rows: list[dict], pooled: dict, primary: str | None = None, depth: list[dict] | None = None,
+                 alpha: float = 0.01) -> str:
+    """The link in plain words, from the primary quality: pooled and within samplers, against the Mahalanobis
+    baseline, at matched void depth; the encoder-space scores as labelled extras."""
     if not rows:
         return "No sampler was measured."
-    quality = next(k for k, v in pooled.items() if isinstance(v, dict))
-    p = pooled[quality]
-    words = quality.replace("_", " ")
     shares = ", ".join(f"{r['sampler']} {100 * r['void_share']:.0f}%" for r in rows)
     text = [f"Share of sampled points in voids: {shares}."]
+    extras = [q for q in ENCODER_SPACE if isinstance(pooled.get(q), dict) and pooled[q]["rho"] is not None]
+    extra = ("For comparison, the encoder-space " + "; ".join(
+        f"{_words(q)} gives rho = {pooled[q]['rho']:+.2f} (p = {pooled[q]['p_value']:.2g})" for q in extras)
+        + f" ({CIRCULAR}, so it is no evidence either way)." if extras else "")
+    if primary is None or primary not in pooled:
+        text.append("No quality score independent of the encoder was measured (no image cache, or an analysis "
+                    "saved before issue 21), so the link is inconclusive.")
+        return " ".join(t for t in [*text, extra] if t)
+    p, words = pooled[primary], _words(primary)
+    text.append(f"Quality used: the {words} ({QUALITIES.get(primary, 'a per-sample score')}; higher is worse).")
     if p["rho"] is None:
-        return " ".join(text + ["The quality scores do not vary, so no rank correlation can be measured."])
-    text.append(f"Pooled over the samplers, the void score and the {words} of the decoded image show "
-                f"{_strength(p['rho'])} rank correlation (rho = {p['rho']:+.2f}, p = {p['p_value']:.2g}, "
-                f"n = {p['count']}); the distance from the Gaussian bulk (Mahalanobis) gives rho = "
-                f"{p['mahalanobis_rho']:+.2f}, and with it held fixed the void score keeps rho = "
-                f"{p['partial_rho']:+.2f}.")
-    within = [r for r in rows if r[quality]["rho"] is not None]
-    significant = [r for r in within if r[quality]["p_value"] < alpha and r[quality]["rho"] > 0]
-    text.append(f"Within single samplers, {len(significant)} of {len(within)} show worse images deeper in voids "
-                f"at p < {alpha:g}" + (f" ({', '.join(r['sampler'] for r in significant)})." if significant else "."))
-    if p["partial_rho"] is not None and p["p_value"] < alpha and p["rho"] > 0:
-        if abs(p["partial_rho"]) < 0.1 or p["partial_p_value"] >= alpha:
+        text.append(f"The {words} does not vary across the decoded images, so no rank correlation can be "
+                    "measured: the link finds nothing.")
+        return " ".join(t for t in [*text, extra] if t)
+    text.append(f"Pooled over the samplers, the void score and the {words} show {_strength(p['rho'])} rank "
+                f"correlation (rho = {p['rho']:+.2f}, p = {p['p_value']:.2g}, n = {p['count']}); the distance from "
+                f"the Gaussian bulk (Mahalanobis) gives rho = {p['mahalanobis_rho']:+.2f}, and with it held fixed "
+                f"the void score keeps rho = {p['partial_rho']:+.2f}.")
+    within = [r for r in rows if r[primary]["rho"] is not None]
+    significant = [r for r in within if r[primary]["p_value"] < alpha and r[primary]["rho"] > 0]
+    text.append(f"Within single samplers, rho > 0 at p < {alpha:g} in {len(significant)} of {len(within)}"
+                + (f" ({', '.join(r['sampler'] for r in significant)})." if significant else "."))
+    if link_claim(pooled, primary, alpha)["found"]:
+        text.append(f"Deeper in voids, the decoded images are worse by the {words}.")
+        if p["partial_rho"] is not None and (abs(p["partial_rho"]) < 0.1 or p["partial_p_value"] >= alpha):
             text.append("Being far from the data explains bad decodes no better than being far from the bulk of "
                         "a Gaussian with the data's covariance, which has voids of its own: the link does not "
                         "need filaments.")
-        else:
+        elif p["partial_rho"] is not None:
             text.append("Beyond the distance from the Gaussian bulk, nearness to the data itself still predicts "
                         "the quality: the data's own shape matters for generation.")
-    return " ".join(text)
+    else:
+        text.append(f"No positive link between void depth and the {words} at p < {alpha:g}: inconclusive.")
+    if depth is not None and len(rows) > 1:
+        text.append(depth_sentence(depth_summary(depth, alpha), f"{words}"))
+    return " ".join(t for t in [*text, extra] if t)

@@ -14,9 +14,10 @@ statistic of issue 12:
   sets I"); the median share lambda_1 / sum(lambda) is kept as a detail;
 - intrinsic dimension: TwoNN and MLE (:mod:`intrinsic_dimension`).
 
-The eigenvalues come from the (k+1) x (k+1) Gram matrix of the centred
-neighbourhood, which has the same non-zero eigenvalues as its d x d covariance
-and costs k^2 d instead of d^2 k.
+The eigenvalues come from :mod:`local_shape` (the Gram matrix or the
+covariance of the centred neighbourhood, whichever is smaller). This is the
+single-scale test; :mod:`scales` measures the same shape at many k, against the
+local dimension.
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.analysis.structure.intrinsic_dimension import mle, twonn
+from zspace.analysis.structure.local_shape import group_eigenvalues, log_ratio
 from zspace.neighbours import NeighbourIndex
-
-# lambda_2 floored at this fraction of lambda_1: a noise-free curve gives lambda_2 = 0 (log ratio ~ 27.6).
-EIGENVALUE_FLOOR = 1e-12
 
 
 @dataclass
@@ -48,16 +47,14 @@ class Neighbourhoods:
 
 def local_eigenvalues(index: NeighbourIndex, points: np.ndarray, neighbours: np.ndarray,
                       chunk: int = 256) -> np.ndarray:
-    """Eigenvalues (m, k+1), descending, of the covariance of each point with its neighbours (m, k) rows."""
+    """Eigenvalues (m, min(k+1, d)), descending, of the covariance of each point with its neighbours (m, k) rows."""
     values = []
     for start in range(0, len(points), chunk):
         rows = neighbours[start:start + chunk]  # (c, k)
         own = np.asarray(points[start:start + chunk], dtype=np.float64)  # (c, d)
-        group = np.concatenate([own[:, None, :], index.references[rows]], axis=1)  # (c, k+1, d)
-        group -= group.mean(axis=1, keepdims=True)
-        gram = group @ group.transpose(0, 2, 1) / (group.shape[1] - 1)  # (c, k+1, k+1)
-        values.append(np.linalg.eigvalsh(gram)[:, ::-1])
-    return np.clip(np.concatenate(values), 0.0, None) if values else np.zeros((0, neighbours.shape[1] + 1))
+        values.append(group_eigenvalues(np.concatenate([own[:, None, :], index.references[rows]], axis=1)))
+    width = min(neighbours.shape[1] + 1, index.references.shape[1])
+    return np.concatenate(values) if values else np.zeros((0, width))
 
 
 def neighbourhoods(index: NeighbourIndex, query_rows: np.ndarray, k: int, anisotropy_k: int,
@@ -74,17 +71,15 @@ def neighbourhoods(index: NeighbourIndex, query_rows: np.ndarray, k: int, anisot
     q10, q90 = np.quantile(positive, [0.1, 0.9]) if len(positive) else (np.nan, np.nan)
     eigen = local_eigenvalues(index, points, indices[:, :anisotropy_k])  # (m, anisotropy_k + 1)
     first = eigen[:, 0]
-    second = np.maximum(eigen[:, 1], EIGENVALUE_FLOOR * first)
-    total = eigen.sum(axis=1)
+    ratios = log_ratio(first, eigen[:, 1])
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(first / second)
-        share = first / total
+        share = first / eigen.sum(axis=1)
     live = first > 0  # a neighbourhood of identical points has no shape
     return Neighbourhoods(
         distances=distances,
         nn_median=float(np.median(nearest)),
         nn_spread=float(np.log(q90 / q10)) if q10 > 0 else float("nan"),
-        anisotropy=float(np.median(log_ratio[live])) if live.any() else float("nan"),
+        anisotropy=float(np.median(ratios[live])) if live.any() else float("nan"),
         top_share=float(np.median(share[live])) if live.any() else float("nan"),
         twonn=twonn(distances, discard_fraction),
         mle=mle(distances, mle_k),

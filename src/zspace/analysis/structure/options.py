@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from zspace.analysis.structure.density import SEED_PLANES
 from zspace.analysis.structure.null_tests import CORRECTIONS
+from zspace.analysis.structure.scales import DEFAULT_SCALES
 from zspace.errors import ZspaceError
 from zspace.neighbours import BACKENDS
 
@@ -26,6 +27,9 @@ class StructureOptions:
     - ``planes``: PCA planes (1-based axes) for the density contrast; those beyond the rank are skipped.
     - ``zooms``: window sides in units of the plane's first-axis standard deviation; ``cells`` per side.
     - ``backend``: nearest-neighbour search, "auto" (faiss when installed), "faiss" or "numpy".
+    - ``scales``: neighbourhood sizes k of the scale curves and claims (issue 21; those above (N - 1) / 8 are
+      skipped); ``scale_queries``: points whose k_max neighbours are searched (fewer at large k, see scales).
+    - ``mixture_components``: Gaussians of the smooth mixture null (0: none), fitted on ``mixture_points`` rows.
     """
 
     max_points: int | None = 50_000
@@ -43,22 +47,41 @@ class StructureOptions:
     zooms: tuple[float, ...] = (8.0, 2.0, 0.5)
     cells: int = 32
     backend: str = "auto"
+    scales: tuple[int, ...] = DEFAULT_SCALES
+    scale_queries: int = 500
+    mixture_components: int = 10
+    mixture_points: int = 4000
 
     def __post_init__(self) -> None:
+        # The values a user sets are named in words with their parameter (the CLI adds its flag); the rest
+        # are the library's own knobs, named as in this class.
+        worded = [
+            (self.max_points is None or self.max_points >= 30,
+             f"{self.max_points} rows to analyse: use at least 30, or all rows", "max_points"),
+            (self.query_points >= 10, f"{self.query_points} query points: measure at least 10", "query_points"),
+            (self.null_draws >= 2, f"{self.null_draws} Gaussian null draws: the tests need at least 2", "null_draws"),
+            (0 < self.alpha < 1, f"test level {self.alpha}: give a level between 0 and 1, e.g. 0.01", "alpha"),
+            (self.correction in CORRECTIONS,
+             f"correction {self.correction!r}: choose one of {', '.join(CORRECTIONS)}", "correction"),
+            (self.probes >= 10, f"{self.probes} probes per probe set: use at least 10", "probes"),
+            (len(self.scales) > 0 and all(k >= 2 for k in self.scales),
+             f"scales {list(self.scales)}: give neighbourhood sizes k of at least 2, e.g. 8, 16, ..., 512", "scales"),
+            (self.mixture_components >= 0,
+             f"{self.mixture_components} mixture components: give 0 (no mixture null) or more", "mixture_components"),
+        ]
+        for ok, message, option in worded:
+            if not ok:
+                raise ZspaceError(f"structure: {message}", options=(option,))
         checks = [
-            (self.max_points is None or self.max_points >= 30, f"max_points = {self.max_points} must be >= 30"),
-            (self.query_points >= 10, f"query_points = {self.query_points} must be >= 10"),
-            (self.null_draws >= 2, f"null_draws = {self.null_draws} must be >= 2"),
-            (0 < self.alpha < 1, f"alpha = {self.alpha} must be in (0, 1)"),
-            (self.correction in CORRECTIONS, f"correction {self.correction!r} is not one of {', '.join(CORRECTIONS)}"),
             (0 <= self.twonn_discard < 1, f"twonn_discard = {self.twonn_discard} must be in [0, 1)"),
             (2 <= self.mle_k[0] <= self.mle_k[1], f"mle_k = {self.mle_k} must satisfy 2 <= k1 <= k2"),
             (self.anisotropy_k >= 2, f"anisotropy_k = {self.anisotropy_k} must be >= 2"),
-            (self.probes >= 10, f"probes = {self.probes} must be >= 10"),
             (all(b > 0 for b in self.uniform_bounds), f"uniform_bounds {self.uniform_bounds} must be positive"),
             (len(self.zooms) > 0 and all(z > 0 for z in self.zooms), f"zooms {self.zooms} must be positive"),
             (self.cells >= 2, f"cells = {self.cells} must be >= 2"),
             (self.backend in BACKENDS, f"backend {self.backend!r} is not one of {', '.join(BACKENDS)}"),
+            (self.scale_queries >= 10, f"scale_queries = {self.scale_queries} must be >= 10"),
+            (self.mixture_points >= 30, f"mixture_points = {self.mixture_points} must be >= 30"),
         ]
         for ok, message in checks:
             if not ok:

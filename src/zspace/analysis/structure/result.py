@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from zspace.analysis.structure.claims import Claim
 from zspace.analysis.structure.null_tests import StructureTest
+from zspace.analysis.structure.scale_profile import ScaleProfile
 
 
 @dataclass
 class StructureResult:
-    """Every structure number of one cloud beside its Gaussian null, and the verdict in words."""
+    """Every structure number of one cloud beside its Gaussian null, the claims decided from them (issue 21) and
+    the verdict in words, written from the claims."""
 
     intrinsic_dimension: dict[str, float | int]  # twonn, mle (float); pca_90, pca_95 (axes)
     null_intrinsic_dimension: dict[str, float | int]  # same keys, mean over null draws
@@ -25,6 +28,9 @@ class StructureResult:
     settings: dict[str, object]
     backend: str
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    # filaments, lower_dimension, voids_beyond_null: {found, status, scale, evidence} (claims.py)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    scales: ScaleProfile | None = None  # the curves the claims read: each statistic at each k, data and nulls
 
     def test(self, name: str) -> StructureTest:
         for candidate in self.tests:

@@ -9,10 +9,15 @@ and N (:mod:`null_model`). Each cloud goes through the same procedure:
    among all its points -> intrinsic dimension (TwoNN, MLE), nearest-neighbour
    distances (median, spread), local anisotropy (:mod:`neighbourhood`);
 2. the nearest point of each shared random probe -> void fractions (:mod:`voids`);
-3. projections on the data's PCA planes -> empty-cell shares at each zoom (:mod:`density`).
+3. projections on the data's PCA planes -> empty-cell shares at each zoom (:mod:`density`);
+4. one search of the k_max nearest neighbours of ``scale_queries`` points -> dimension, local shape and
+   voids at each scale k (:mod:`scales`), also on ``null_draws`` clouds of a Gaussian mixture fitted to the
+   data (:mod:`mixture_null`), the smooth non-Gaussian null shown beside.
 
 Then a p-value per statistic from its null distribution, a multiple-testing
-correction (:mod:`null_tests`) and a verdict in words (:mod:`verdict`).
+correction (:mod:`null_tests`), the scale curves (:mod:`scale_profile`), the
+claims decided from them (:mod:`claims`) and a verdict in words written from
+the claims (:mod:`verdict`).
 """
 
 from __future__ import annotations
@@ -23,13 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.analysis.pca import PCAResult, pca_from_covariance
+from zspace.analysis.structure.claims import decide_claims
 from zspace.analysis.structure.density import empty_cell_shares, usable_planes
 from zspace.analysis.structure.intrinsic_dimension import pca_dimensions
+from zspace.analysis.structure.mixture_null import MixtureNull
 from zspace.analysis.structure.neighbourhood import Neighbourhoods, neighbourhoods
 from zspace.analysis.structure.null_model import GaussianNull
 from zspace.analysis.structure.null_tests import StructureTest, evaluate_tests
 from zspace.analysis.structure.options import StructureOptions
 from zspace.analysis.structure.result import StructureResult
+from zspace.analysis.structure.scale_profile import scale_profile
+from zspace.analysis.structure.scales import ScaleMeasures, measure_scales, queries_at, usable_scales
 from zspace.analysis.structure.verdict import verdict
 from zspace.analysis.structure.voids import probe_distances, probe_sets, void_fractions
 from zspace.errors import ZspaceError
@@ -48,6 +57,7 @@ class CloudMeasures:
     void_fractions: dict[str, float]
     probe_median_ratio: dict[str, float]  # median probe distance / typical distance, per probe set
     empty_cells: dict[str, float]
+    scales: ScaleMeasures | None = None
 
     def statistics(self) -> dict[str, float]:
         """The tested statistics by name."""
@@ -118,15 +128,34 @@ class CloudMeter:
     """The fixed parts of the procedure (query rows, probes, PCA planes), applied alike to every cloud."""
 
     def __init__(self, pca: PCAResult, rank: int, count: int, dim: int, probes: dict[str, np.ndarray],
-                 query_rows: np.ndarray, options: StructureOptions, backend: str) -> None:
+                 query_rows: np.ndarray, options: StructureOptions, backend: str, scale_rows: np.ndarray) -> None:
         self.pca = pca
+        self.scales = usable_scales(options.scales, count)
+        self.scale_rows = scale_rows  # random order: the first queries_at(k) of them are used at scale k
         self.sigmas = np.sqrt(pca.explained_variance)
         self.planes = usable_planes(options.planes, dim, rank)
         self.probes = probes
         self.query_rows = query_rows
         self.options = options
         self.backend = backend
-        self.timings: dict[str, float] = {"neighbours": 0.0, "probes": 0.0, "planes": 0.0}
+        self.timings: dict[str, float] = {"neighbours": 0.0, "probes": 0.0, "planes": 0.0, "scales": 0.0}
+
+    def measure_scales(self, index: NeighbourIndex, fitted_probes: np.ndarray, advance) -> ScaleMeasures | None:
+        """The scale curves of one cloud (None when it is too small for any scale)."""
+        if not self.scales:
+            return None
+        start = time.perf_counter()
+        measured = measure_scales(index, self.scale_rows, self.scales, fitted_probes, advance=advance)
+        self.timings["scales"] += time.perf_counter() - start
+        return measured
+
+    def measure_smooth(self, cloud: np.ndarray, advance) -> ScaleMeasures | None:
+        """Only the scale curves (a mixture null draw): its fitted-Gaussian probes and k_max neighbours."""
+        index = NeighbourIndex(cloud, self.backend)
+        start = time.perf_counter()
+        fitted = probe_distances(index, {"fitted_gaussian": self.probes["fitted_gaussian"]}, advance=advance)
+        self.timings["probes"] += time.perf_counter() - start
+        return self.measure_scales(index, fitted["fitted_gaussian"], advance)
 
     def measure(self, cloud: np.ndarray, advance) -> CloudMeasures:
         o = self.options
@@ -139,15 +168,37 @@ class CloudMeter:
         typical = local.nn_median
         ratios = {name: float(np.median(d) / typical) if typical > 0 else float("inf")
                   for name, d in distances.items()}
-        del index
         after_probes = time.perf_counter()
-        cells = empty_cell_shares(cloud, self.pca.mean, self.pca.components, self.sigmas, self.planes, o.zooms,
-                                  o.cells)
-        end = time.perf_counter()
         self.timings["neighbours"] += middle - start
         self.timings["probes"] += after_probes - middle
-        self.timings["planes"] += end - after_probes
-        return CloudMeasures(local, void_fractions(distances, typical), ratios, cells)
+        scales = self.measure_scales(index, distances["fitted_gaussian"], advance)
+        del index
+        after_scales = time.perf_counter()
+        cells = empty_cell_shares(cloud, self.pca.mean, self.pca.components, self.sigmas, self.planes, o.zooms,
+                                  o.cells)
+        self.timings["planes"] += time.perf_counter() - after_scales
+        return CloudMeasures(local, void_fractions(distances, typical), ratios, cells, scales)
+
+
+def structure_tests(measured: CloudMeasures, null_measures: list[CloudMeasures],
+                    options: StructureOptions) -> list[StructureTest]:
+    """Every single-scale statistic of the data against the Gaussian draws, p-values corrected together."""
+    null_stats = [m.statistics() for m in null_measures]
+    tests = []
+    for name, value in measured.statistics().items():
+        values = [float(s[name]) for s in null_stats]
+        details: dict[str, object] = {}
+        if name.startswith("void_fraction_"):
+            probe = name[len("void_fraction_"):]
+            details = {"median_distance_ratio": measured.probe_median_ratio[probe],
+                       "null_median_distance_ratio": float(np.mean([m.probe_median_ratio[probe]
+                                                                    for m in null_measures]))}
+        elif name == "local_anisotropy":
+            details = {"top_share": measured.neighbourhoods.top_share,
+                       "null_top_share": float(np.mean([m.neighbourhoods.top_share for m in null_measures]))}
+        tests.append(StructureTest(name, float(value), values, resolution(name, values, options),
+                                   describe(name, options), details))
+    return evaluate_tests(tests, options.alpha, options.correction)
 
 
 def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = None,
@@ -171,37 +222,47 @@ def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = N
     query_rows = np.arange(count) if queries == count else np.sort(rng.choice(count, size=queries, replace=False))
     probes = probe_sets(dim, options.probes, null.colouring_, null.mean_, rng, options.uniform_bounds)
     draw_seeds = np.random.SeedSequence(options.seed).spawn(options.null_draws)
-    meter = CloudMeter(pca, null.rank_, count, dim, probes, query_rows, options, backend)
+    # the scale curves' own streams (the rows above and the Gaussian draws stay those of earlier versions)
+    scale_seeds = np.random.SeedSequence([options.seed, 21]).spawn(2 + options.null_draws)
+    scale_rows = np.random.default_rng(scale_seeds[0]).permutation(count)[:min(options.scale_queries, count)]
+    meter = CloudMeter(pca, null.rank_, count, dim, probes, query_rows, options, backend, scale_rows)
     timings = {"load_and_fit": time.perf_counter() - began, "null_draws": 0.0}
+    mixture = None
+    if options.mixture_components and meter.scales:
+        start = time.perf_counter()
+        mixture = MixtureNull(options.mixture_components, options.mixture_points).fit(
+            data, np.random.default_rng(scale_seeds[1]))
+        timings["mixture_fit"] = round(time.perf_counter() - start, 3)
 
     clouds = 1 + options.null_draws
-    with step(progress, clouds * (queries + sum(len(p) for p in probes.values())), "pt", "structure") as advance:
+    scale_points = queries_at(meter.scales[0], len(scale_rows)) if meter.scales else 0  # each searched once
+    total = clouds * (queries + sum(len(p) for p in probes.values()) + scale_points)
+    if mixture is not None:
+        total += options.null_draws * (options.probes + scale_points)
+    with step(progress, total, "pt", "structure") as advance:
         measured = meter.measure(data, advance)
-        null_measures = []
+        null_measures, mixture_measures = [], []
         for seed in draw_seeds:
             start = time.perf_counter()
             cloud = null.draw(np.random.default_rng(seed))
             timings["null_draws"] += time.perf_counter() - start
             null_measures.append(meter.measure(cloud, advance))
             del cloud
+        for seed in scale_seeds[2:] if mixture is not None else []:
+            start = time.perf_counter()
+            cloud = mixture.draw(np.random.default_rng(seed))
+            timings["null_draws"] += time.perf_counter() - start
+            mixture_measures.append(meter.measure_smooth(cloud, advance))
+            del cloud
 
-    data_stats = measured.statistics()
-    null_stats = [m.statistics() for m in null_measures]
-    tests = []
-    for name, value in data_stats.items():
-        values = [float(s[name]) for s in null_stats]
-        details: dict[str, object] = {}
-        if name.startswith("void_fraction_"):
-            probe = name[len("void_fraction_"):]
-            details = {"median_distance_ratio": measured.probe_median_ratio[probe],
-                       "null_median_distance_ratio": float(np.mean([m.probe_median_ratio[probe]
-                                                                    for m in null_measures]))}
-        elif name == "local_anisotropy":
-            details = {"top_share": measured.neighbourhoods.top_share,
-                       "null_top_share": float(np.mean([m.neighbourhoods.top_share for m in null_measures]))}
-        tests.append(StructureTest(name, float(value), values, resolution(name, values, options),
-                                   describe(name, options), details))
-    evaluate_tests(tests, options.alpha, options.correction)
+    tests = structure_tests(measured, null_measures, options)
+    profile = None
+    if meter.scales:
+        profile = scale_profile(meter.scales, [queries_at(k, len(scale_rows)) for k in meter.scales],
+                                measured.scales, [m.scales for m in null_measures], mixture_measures,
+                                options.probes, mixture.components_ if mixture is not None else 0,
+                                options.alpha, options.correction)
+    claims = decide_claims(profile, tests, options.alpha, measured.neighbourhoods.nn_median)
 
     pca_dims = pca_dimensions(null.mean_, null.covariance_)
     intrinsic = {"twonn": measured.neighbourhoods.twonn, "mle": measured.neighbourhoods.mle, **pca_dims}
@@ -216,11 +277,11 @@ def structure_analysis(vectors: np.ndarray, options: StructureOptions | None = N
     timings["null_draws"] = round(timings["null_draws"], 3)
     timings["load_and_fit"] = round(timings["load_and_fit"], 3)
     timings["total"] = round(time.perf_counter() - began, 3)
-    text = verdict(intrinsic, null_intrinsic, null_std, tests, options, measured.neighbourhoods.nn_median)
+    text = verdict(intrinsic, null_intrinsic, null_std, tests, options, measured.neighbourhoods.nn_median, claims)
     return StructureResult(
         intrinsic_dimension=intrinsic, null_intrinsic_dimension=null_intrinsic,
         null_intrinsic_dimension_std=null_std, tests=tests, verdict=text,
         typical_distance=measured.neighbourhoods.nn_median, points=count, total_points=int(vectors.shape[0]),
         dim=dim, rank=null.rank_, query_points=queries, settings=options.to_dict(), backend=backend,
-        timings=timings,
+        timings=timings, claims=claims, scales=profile,
     )

@@ -67,7 +67,7 @@ def open_judge(
     try:
         save_stored(cache, network, record)
     except OSError as err:  # a read-only cache: the judge works, but is trained again next time
-        judge.notes.append(f"{judge_files(cache, kind.name)[0].parent}: cannot be written "
+        judge.notes.append(f"{judge_files(cache, kind.name, settings.seed)[0].parent}: cannot be written "
                            f"({err.strerror or type(err).__name__}); the {kind.name} judge was not stored "
                            "and will be trained again next time")
     return judge

@@ -1,5 +1,8 @@
 """Judges on disk, beside their image cache: CACHE/judges/<name>.safetensors + <name>.json.
 
+A judge trained with another seed (the judge-robustness check) has its own pair,
+``<name>-seed<seed>``, so it never replaces the default judge (seed 0).
+
 The JSON records the cache checksum (dataset.json's sha256 of the image bytes),
 the network shape, the training settings and the held-out score. A judge is
 reused only when all of them match the request; otherwise it is trained again
@@ -21,10 +24,11 @@ FOLDER = "judges"
 STORE_VERSION = 1
 
 
-def judge_files(cache: ImageCache, name: str) -> tuple[Path, Path]:
-    """(weights, record) paths of judge ``name`` of ``cache``."""
+def judge_files(cache: ImageCache, name: str, seed: int = 0) -> tuple[Path, Path]:
+    """(weights, record) paths of judge ``name`` of ``cache`` trained with ``seed``."""
     folder = Path(cache.path) / FOLDER
-    return folder / f"{name}.safetensors", folder / f"{name}.json"
+    stem = name if seed == 0 else f"{name}-seed{seed}"
+    return folder / f"{stem}.safetensors", folder / f"{stem}.json"
 
 
 def request(cache: ImageCache, name: str, shape: NetworkShape, settings: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +40,7 @@ def request(cache: ImageCache, name: str, shape: NetworkShape, settings: dict[st
 
 def load_stored(cache: ImageCache, wanted: dict[str, Any]) -> tuple[JudgeNetwork, dict[str, Any]] | None:
     """The stored network and record when they match ``wanted``, else None (missing, stale or damaged)."""
-    weights, record_file = judge_files(cache, wanted["judge"])
+    weights, record_file = judge_files(cache, wanted["judge"], wanted["settings"].get("seed", 0))
     if not (weights.is_file() and record_file.is_file()):
         return None
     try:
@@ -56,7 +60,7 @@ def load_stored(cache: ImageCache, wanted: dict[str, Any]) -> tuple[JudgeNetwork
 
 def save_stored(cache: ImageCache, network: JudgeNetwork, record: dict[str, Any]) -> None:
     """Write weights then record (a reader that sees the record finds matching weights); raises OSError."""
-    weights, record_file = judge_files(cache, record["judge"])
+    weights, record_file = judge_files(cache, record["judge"], record["settings"].get("seed", 0))
     weights.parent.mkdir(parents=True, exist_ok=True)
     save_weights(weights, network, metadata={"format": "pt", "judge": record["judge"]})
     save_json(record_file, record)

@@ -55,9 +55,10 @@ def fd_bootstrap(
     set against many fake sets); ``rng`` then draws only the fake resamples.
     """
     if resamples < 2:
-        raise ZspaceError(f"resamples={resamples}: a bootstrap interval needs at least 2 resamples")
+        raise ZspaceError(f"{resamples} bootstrap resamples: an interval needs at least 2", options=("bootstrap",))
     if not 0.0 < level < 1.0:
-        raise ZspaceError(f"level={level}: the confidence level must lie strictly between 0 and 1")
+        raise ZspaceError(f"confidence level {level}: give a level strictly between 0 and 1, e.g. 0.95",
+                          options=("confidence",))
     rng = rng if rng is not None else np.random.default_rng(0)
     if estimate is None:  # FD on all rows; pass it when already known
         estimate = fd_from_fits(fit_gaussian(real), fit_gaussian(fake))

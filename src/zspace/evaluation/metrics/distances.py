@@ -53,7 +53,15 @@ def kth_neighbour_radii(x: np.ndarray, k: int, block_bytes: int = BLOCK_BYTES) -
     The row itself is at distance 0, so this is the (k + 1)-th smallest distance, as in
     ``prdc.compute_nearest_neighbour_distances``.
     """
-    radii = np.empty(len(x))
+    return neighbour_radii(x, (k,), block_bytes)[k]
+
+
+def neighbour_radii(x: np.ndarray, ks: tuple[int, ...], block_bytes: int = BLOCK_BYTES) -> dict[int, np.ndarray]:
+    """:func:`kth_neighbour_radii` for several k from one pass over the distances: {k: (N,) radii}."""
+    ks = tuple(sorted(set(ks)))
+    radii = {k: np.empty(len(x)) for k in ks}
     for start, block in distance_blocks(x, x, block_bytes, same=True):
-        radii[start:start + len(block)] = np.take_along_axis(block, smallest(block, k + 1)[:, k:], axis=1)[:, 0]
+        nearest = np.take_along_axis(block, smallest(block, ks[-1] + 1), axis=1)  # (c, max k + 1), nearest first
+        for k in ks:
+            radii[k][start:start + len(block)] = nearest[:, k]
     return radii

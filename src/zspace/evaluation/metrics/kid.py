@@ -10,7 +10,10 @@ with k(x, y) = (x·y / d + 1)³. Unlike FD it has no sample-size bias (its mean
 does not move with n), and it can be slightly negative when the sets match.
 As in torch-fidelity (kid_subsets=100, kid_subset_size=1000, std with ddof=0),
 it is averaged over random subsets of equal size drawn without replacement; the
-std over subsets is its spread. The subset size is min(1000, m, n).
+std over subsets is its spread. The subset size is min(1000, ⌊min(m, n) / 2⌋):
+at most half of the smaller set, so that subsets differ and the spread says how
+much KID moves with the rows drawn. (torch-fidelity caps at min(m, n); a subset
+of every row is the whole set each time, and the spread is 0 whatever the data.)
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class KernelDistance:
 class RealSubset:
     rows: np.ndarray  # (size,) sorted row numbers of the real set
     within: float  # Σ_{i≠j} k(xᵢ, xⱼ) / (m(m−1)) over the subset
+
+
+def subset_size_for(requested: int, real_count: int, fake_count: int) -> int:
+    """Rows per KID subset: ``requested``, at most half the smaller set (see the module docstring)."""
+    return min(requested, min(real_count, fake_count) // 2)
 
 
 def real_kernel_subsets(real: np.ndarray, subsets: int, size: int, rng: np.random.Generator) -> list[RealSubset]:
@@ -80,14 +88,12 @@ def kernel_inception_distance(
     (one real set against many fake sets); ``rng`` then draws only the fake subsets.
     """
     if subsets < 1:
-        raise ZspaceError(f"subsets={subsets}: KID needs at least 1 subset")
-    size = min(subset_size, len(real), len(fake))
+        raise ZspaceError(f"KID subsets {subsets}: KID needs at least 1 subset", options=("kid_subsets",))
+    size = subset_size_for(subset_size, len(real), len(fake))
     if size < 2:
-        raise ZspaceError(f"subset_size={size}: KID needs at least 2 rows per subset")
+        raise ZspaceError(f"KID subset size {size} (of {len(real)} real and {len(fake)} fake rows): KID needs "
+                          "subsets of at least 2 rows, at most half of each set, so at least 4 rows in each")
     rng = rng if rng is not None else np.random.default_rng(0)
-    if size == len(real) == len(fake):  # every subset is the whole of both sets: one MMD², std 0
-        value = mmd2_unbiased(np.asarray(real, dtype=np.float64), np.asarray(fake, dtype=np.float64))
-        return KernelDistance(value, 0.0, subsets, size, np.full(subsets, value))
     if real_subsets is None:
         real_subsets = real_kernel_subsets(real, subsets, size, rng)
     if len(real_subsets) < subsets or any(len(subset.rows) != size for subset in real_subsets):

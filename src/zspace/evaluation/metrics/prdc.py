@@ -18,6 +18,13 @@ squared distances in this ratio; we use the paper's plain distances (the square
 root of theirs: same ranking, same threshold 1). A sample that coincides with a
 retained real vector scores very high, inf when its distance rounds to 0.
 
+Which k. Kynkäänniemi et al. 2019 define precision, recall and the realism
+score with k = 3 (the k of their experiments; their code's ``nhood_sizes=[3]``); Naeem et al.
+2020 define density and coverage with k = 5 and their ``prdc`` package uses its
+one ``nearest_k`` (5) for all four. Here each pair takes its own paper's k:
+``precision_recall_k`` (precision, recall, realism) and ``k`` (density,
+coverage). ``precision_recall_k=None`` uses ``k`` for all four, as ``prdc`` does.
+
 All of it comes from one pass over real-vs-fake distance blocks
 (``distances.py``); no N x M matrix is held.
 """
@@ -29,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zspace.errors import ZspaceError
-from zspace.evaluation.metrics.distances import BLOCK_BYTES, distance_blocks, kth_neighbour_radii
+from zspace.evaluation.metrics.distances import BLOCK_BYTES, distance_blocks, neighbour_radii
 
 
 @dataclass(frozen=True)
@@ -38,50 +45,63 @@ class ManifoldMetrics:
     recall: float
     density: float
     coverage: float
-    k: int
+    k: int  # of density and coverage
     realism: np.ndarray  # (M,) realism score of each fake vector
+    precision_recall_k: int  # of precision, recall and the realism score
 
 
 def precision_recall_density_coverage(
     real: np.ndarray, fake: np.ndarray, k: int = 5, realism_percentile: float = 50.0,
-    block_bytes: int = BLOCK_BYTES, real_radii: np.ndarray | None = None,
+    block_bytes: int = BLOCK_BYTES, real_radii: dict[int, np.ndarray] | None = None,
+    precision_recall_k: int | None = None,
 ) -> ManifoldMetrics:
     """The four k-NN metrics and per-sample realism; matches ``prdc.compute_prdc`` on float64 input.
 
-    ``real_radii`` (N,): the real set's k-NN radii when already known (one real set, many fake sets).
+    ``k``: density and coverage; ``precision_recall_k``: precision, recall and realism (None: ``k``, as ``prdc``).
+    ``real_radii`` {k: (N,)}: the real set's k-NN radii when already known (one real set, many fake sets).
     """
-    if k < 1:
-        raise ZspaceError(f"k={k}: the neighbourhood size must be at least 1")
+    pr_k = k if precision_recall_k is None else precision_recall_k
     smallest = min(len(real), len(fake))
-    if k >= smallest:
-        raise ZspaceError(f"k={k}: needs more than k vectors in each set (the smaller has {smallest})")
+    for value, what in ((k, "k"), (pr_k, "precision_recall_k")):
+        if value < 1:
+            raise ZspaceError(f"{what}={value}: the neighbourhood size must be at least 1", options=(what,))
+        if value >= smallest:
+            raise ZspaceError(f"{what}={value}: needs more than k vectors in each set (the smaller has {smallest})",
+                              options=(what,))
     if not 0.0 < realism_percentile <= 100.0:
         raise ZspaceError(f"realism_percentile={realism_percentile}: give a percentile in (0, 100]")
-    if real_radii is None:
-        real_radii = kth_neighbour_radii(real, k, block_bytes)  # (N,)
-    fake_radii = kth_neighbour_radii(fake, k, block_bytes)  # (M,)
-    retained = real_radii <= np.percentile(real_radii, realism_percentile)  # (N,) balls used for realism
+    real_radii = dict(real_radii or {})
+    missing = tuple(key for key in (k, pr_k) if key not in real_radii)
+    if missing:
+        real_radii.update(neighbour_radii(real, missing, block_bytes))
+    ball_radii, pr_radii = real_radii[k], real_radii[pr_k]  # (N,) each
+    fake_radii = neighbour_radii(fake, (pr_k,), block_bytes)[pr_k]  # (M,)
+    retained = pr_radii <= np.percentile(pr_radii, realism_percentile)  # (N,) balls used for realism
 
-    balls_holding = np.zeros(len(fake), dtype=np.int64)  # (M,) real balls that contain fⱼ
+    balls_holding = np.zeros(len(fake), dtype=np.int64)  # (M,) real k-balls that contain fⱼ (density)
+    precise = np.zeros(len(fake), dtype=bool)  # (M,) fⱼ inside some real precision_recall_k-ball
     recalled = np.zeros(len(real), dtype=bool)  # (N,) rᵢ inside some fake ball
     covered = np.zeros(len(real), dtype=bool)  # (N,) nearest fake inside rᵢ's ball
     realism = np.zeros(len(fake))  # (M,) running max of NNDₖ(rᵢ) / ‖fⱼ − rᵢ‖
     for start, block in distance_blocks(real, fake, block_bytes):  # block: (c, M), rows are real
-        radii = real_radii[start:start + len(block), None]  # (c, 1)
+        rows = slice(start, start + len(block))
+        radii = ball_radii[rows, None]  # (c, 1)
         balls_holding += np.count_nonzero(block < radii, axis=0)
-        recalled[start:start + len(block)] = (block < fake_radii[None, :]).any(axis=1)
-        covered[start:start + len(block)] = block.min(axis=1) < radii[:, 0]
-        kept = retained[start:start + len(block)]
+        precise |= (block < pr_radii[rows, None]).any(axis=0)
+        recalled[rows] = (block < fake_radii[None, :]).any(axis=1)
+        covered[rows] = block.min(axis=1) < radii[:, 0]
+        kept = retained[rows]
         if kept.any():
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = radii[kept] / block[kept]  # (c', M); x / 0 = inf
+                ratio = pr_radii[rows, None][kept] / block[kept]  # (c', M); x / 0 = inf
             ratio[np.isnan(ratio)] = 0.0  # 0 / 0: a ball of radius 0 holds nothing under strict <
             np.maximum(realism, ratio.max(axis=0), out=realism)
     return ManifoldMetrics(
-        precision=float(np.mean(balls_holding > 0)),
+        precision=float(np.mean(precise)),
         recall=float(np.mean(recalled)),
         density=float(balls_holding.sum() / (k * len(fake))),
         coverage=float(np.mean(covered)),
         k=k,
         realism=realism,
+        precision_recall_k=pr_k,
     )

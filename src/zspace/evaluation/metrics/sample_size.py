@@ -8,6 +8,12 @@ values of n evenly spaced between n/10 and n (their defaults: 5,000 ... 50,000
 generated images against the full real statistics) and report the intercept at
 1/n = 0 as FD∞. We do the same: the fake set is subsampled without replacement,
 the real Gaussian stays fitted to every real row.
+
+The intercept of a straight line can fall below 0 where FD is near 0 (two sets
+of one distribution: FD at every n is noise plus a bias ∝ 1/n, and a line through
+noisy points may cross the axis below 0). FD cannot be negative, so ``infinity``
+is the intercept clipped at 0; ``intercept`` keeps the line's own value, and a
+negative one says "FD∞ indistinguishable from 0 at these n", nothing more.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from zspace.evaluation.metrics.fd import GaussianFit, fd_from_fits, fit_gaussian
 class SampleSizeBias:
     sizes: list[int]  # numbers of fake rows, increasing
     values: list[float]  # FD at each size
-    infinity: float | None  # intercept of the line FD = FD∞ + slope / n; None with fewer than 2 sizes
+    infinity: float | None  # the intercept clipped at 0 (FD∞); None with fewer than 2 sizes
     slope: float | None
+    intercept: float | None = None  # of the line FD = intercept + slope / n, as fitted (may be < 0)
 
 
 def fd_sizes(count: int, dim: int, points: int = 15) -> list[int]:
@@ -49,4 +56,4 @@ def fd_sample_size_bias(
     if len(sizes) < 2:
         return SampleSizeBias(sizes, values, None, None)
     slope, intercept = np.polyfit(1.0 / np.asarray(sizes, dtype=np.float64), np.asarray(values), 1)
-    return SampleSizeBias(sizes, values, float(intercept), float(slope))
+    return SampleSizeBias(sizes, values, max(float(intercept), 0.0), float(slope), float(intercept))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def single_blas_thread() -> Iterator[None]:
-    try:
+    try:  # threadpoolctl comes with scikit-learn; without it the BLAS keeps its threads
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - scikit-learn brings it
         yield

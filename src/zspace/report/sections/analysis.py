@@ -33,22 +33,57 @@ def _add(view: RunView, column: Column, names: list[str], caption: str = "") -> 
             column.pictures.append(picture)
 
 
+def _listed(indices: list[int], limit: int = 12) -> str:
+    names = ", ".join(f"z{i}" for i in indices[:limit])
+    return names + (f" and {len(indices) - limit} more" if len(indices) > limit else "")
+
+
+def _group_sentences(components) -> list[str]:
+    """What the width groups and centre groups made of the components, naming the criterion of each class."""
+    labels, groups, ratio = components.labels, components.width_groups, components.inactive_ratio
+    inactive, wide, shifted = components.inactive, components.dominant_by("width"), components.dominant_by("centre")
+    words = []
+    if len(groups) > 1:
+        words.append(f"The half-widths fall into {len(groups)} groups (centres "
+                     + ", ".join(f"{g['centre']:.2g}" for g in groups) + ").")
+        if wide:
+            words.append(f"Dominant by width, in the widest group: {plural(len(wide), 'component')} ({_listed(wide)}).")
+    else:
+        widest = components.by_half_width[0]
+        words.append(f"The half-widths form one group, so no component is dominant by its width: even the widest, "
+                     f"z{widest} (half-width {components.half_width[widest]:.2f}), is typical of the others.")
+    constant = [i for i in inactive if components.std[i] <= 0 or components.half_width[i] <= 0]
+    collapsed = [i for i in inactive if i not in constant]
+    if collapsed:
+        words.append(f"Inactive (collapsed): {plural(len(collapsed), 'component')} ({_listed(collapsed)}), in a width "
+                     f"group below {ratio:g} x the widest group's centre and with a variance under {ratio ** 2:.2g} "
+                     "of the live components'.")
+    if constant:
+        words.append(f"Inactive (constant): {plural(len(constant), 'component')} ({_listed(constant)}).")
+    if shifted:
+        top, below = components.centre_groups[-1]["centre"], components.centre_groups[-2]["centre"]
+        words.append(f"Dominant by centre: {plural(len(shifted), 'component')} ({_listed(shifted)}), whose |centre| "
+                     f"is in the group furthest from zero (about {top:.2g}, against {below:.2g} for the rest).")
+    typical = [i for i, label in enumerate(labels) if label == "typical"]
+    if typical and len(groups) > 1:
+        narrow = [i for i in typical if components.half_width[i] < ratio * groups[-1]["centre"]]
+        words.append(f"Typical: the other {len(typical)}"
+                     + (f"; {len(narrow)} of them ({_listed(narrow)}) are as narrow at the peak as collapsed ones but "
+                        f"keep a std of {min(components.std[narrow]):.2f}-{max(components.std[narrow]):.2f}: partly "
+                        "active (most images near zero, a few far out)." if narrow else "."))
+    return words
+
+
 @_needs_analysis
 def component_section(view: RunView, column: Column) -> None:
     """Per-component distributions, dominant and inactive components, active units (S7)."""
     analysis = view.analysis
     dim, components = analysis.dim, analysis.components
-    std, inactive, dominant = list(components.std), components.inactive, components.dominant
+    std, inactive = list(components.std), components.inactive
     active = components.active_units
     words = [f"{plural(analysis.count, 'vector')} of dimension {dim}."]
-    if dominant:
-        listed = ", ".join(f"z{d.index}" for d in dominant[:12])
-        more = f" and {len(dominant) - 12} more" if len(dominant) > 12 else ""
-        words.append(f"The widths fall into groups: {plural(len(dominant), 'component')} form the dominant "
-                     f"(live) group ({listed}{more}), {len(inactive)} a collapsed (inactive) group.")
-    else:
-        words.append("No component stands out from the others: their widths form one group"
-                     + (f", apart from {len(inactive)} collapsed (inactive) ones." if inactive else "."))
+    if components.labels:
+        words += _group_sentences(components)
     words.append(f"By the usual active-unit test (variance over the data above {components.active_threshold:g}, "
                  f"Burda et al. 2016) {len(active)} of {dim} components are active"
                  + ("; collapsed components can keep a small variance above that threshold, which is why "
@@ -60,13 +95,19 @@ def component_section(view: RunView, column: Column) -> None:
                      f"(N(0, I) would give 1.00 for every component).")
     column.paragraphs.append(" ".join(words))
     ranked = components.by_half_width[:12]
-    if ranked:
-        marks = {d.index for d in dominant}
-        rows = [[f"z{i}", f"{components.half_width[i]:.3f}", f"{components.mean[i]:+.3f}",
-                 (components.labels[i] if components.labels else "") or ("dominant" if i in marks else "")]
-                for i in ranked]
-        column.tables.append(Table(["component", "half width", "centre", "group"], rows,
-                                   "Widest components first (the seed's table); all d in metrics.json."))
+    if ranked and components.labels:
+        wide, shifted = set(components.dominant_by("width")), set(components.dominant_by("centre"))
+
+        def group(i: int) -> str:
+            by = ", ".join(name for name, members in (("width", wide), ("centre", shifted)) if i in members)
+            return f"{components.labels[i]} (by {by})" if by else components.labels[i]
+
+        rows = [[f"z{i}", f"{components.half_width[i]:.3f}", f"{components.std[i]:.3f}",
+                 f"{components.mean[i]:+.3f}", group(i)] for i in ranked]
+        column.tables.append(Table(["component", "half width", "std", "centre", "group"], rows,
+                                   "Widest components first (the seed's table); all d in metrics.json. Dominant by "
+                                   "width: in the widest of several width groups; by centre: in the group of "
+                                   "largest |centre|."))
     _add(view, column, view.figures("components"), "")
 
 
@@ -74,12 +115,13 @@ def component_section(view: RunView, column: Column) -> None:
 def radius_section(view: RunView, column: Column) -> None:
     """Radius of the latent vectors against the chi distribution of N(0, I) (S8)."""
     radius = view.analysis.radius
-    mean, root = radius.mean, radius.sqrt_dim
-    ratio = mean / root if root else math.nan
+    mean, expected = radius.mean, radius.chi_mean
+    ratio = mean / expected if expected else math.nan
     where = ("close to" if abs(ratio - 1) < 0.1 else "inside" if ratio < 1 else "outside")
     column.paragraphs.append(
         f"The vectors' radius |z| is {mean:.2f} on average (std {radius.std:.2f}); N(0, I) in "
-        f"{view.analysis.dim} dimensions puts its points at about sqrt(d) = {root:.2f}. The data sits {where} "
+        f"{view.analysis.dim} dimensions puts its points at a mean radius of {expected:.2f} (the mean of the chi "
+        f"distribution with d = {radius.dim} degrees of freedom, close to sqrt(d - 1/2)). The data sits {where} "
         f"that shell ({ratio:.2f} times its radius), so points drawn from N(0, I) "
         + ("land at the data's distance from the origin." if where == "close to" else
            "land at another distance from the origin than the data."))

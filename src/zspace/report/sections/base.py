@@ -31,11 +31,24 @@ class Table:
 
 
 @dataclass
+class Aligned:
+    """Pictures of one kind (a sampler's samples, a sweep) that the builder lines up with the same ``key`` of the
+    other runs' columns: N(0, I) beside N(0, I). ``order`` sorts the keys of all columns; ``title`` heads the row."""
+
+    key: str
+    title: str
+    order: tuple
+    pictures: list[Picture] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Column:
     """One run's content of one section. ``missing`` says in words what makes what is absent.
 
     ``missing_key`` names that step (``"structure"``); a caller's table of commands (the CLI's)
-    puts its command in place of the words (``build_report(commands=...)``).
+    puts its command in place of the words (``build_report(commands=...)``). ``aligned`` content
+    comes after the rest, in rows shared with the other runs' columns.
     """
 
     paragraphs: list[str] = field(default_factory=list)
@@ -43,6 +56,7 @@ class Column:
     tables: list[Table] = field(default_factory=list)
     missing: str | None = None
     missing_key: str | None = None
+    aligned: list[Aligned] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,7 @@ class RunView:
         self.run = run
         self.analysis_dir = analysis_dir if analysis_dir is not None else run.analysis_dir
         self.downscaled = 0  # pictures shrunk to keep the report small
+        self.evaluations: list[Path] = []  # evaluation.json files given to the report (beside RUN/evaluation/)
 
     @property
     def name(self) -> str:
@@ -95,7 +110,7 @@ class RunView:
 
     @property
     def has_model(self) -> bool:
-        return self.run.model_file.is_file() and self.run.config_file.is_file()
+        return self.run.has_model()
 
     @cached_property
     def history(self) -> list[dict[str, float]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from zspace.errors import ZspaceError
+from zspace.models.inference import reconstruct
 from zspace.report.embed import embed_array
-from zspace.report.sections.base import Column, RunView
+from zspace.report.grids import image_grid
+from zspace.report.sections.base import Aligned, Column, RunView
 
 PICTURES = ("sweep.png", "grid.png", "sharpen.png", "attribute.png", "traverse.png", "interpolate.png")
 
@@ -26,7 +29,24 @@ def _describe(info: dict) -> str:
     return mode
 
 
+MODES = ("sample", "sweep", "attribute", "traverse", "interpolate")
+
+
+def _kind(info: dict) -> tuple[str, str, tuple]:
+    """(key, title, order) of a generate output: what it shows, so the same kind of two runs lines up."""
+    mode = info.get("mode", "sample")
+    rank = MODES.index(mode) if mode in MODES else len(MODES)
+    if mode == "sample":
+        sampler = str(info.get("sampler"))
+        sharpen = f", sharpened x{info['sharpen']:g}" if info.get("sharpen") else ""
+        title = ("N(0, I): the prior (sampler normal)" if sampler == "normal" else f"sampler {sampler}") + sharpen
+        return f"sample {sampler}{sharpen}", title, (rank, 0 if sampler == "normal" else 1, sampler + sharpen)
+    what = str(info.get(mode) if mode in ("sweep", "attribute", "traverse") else info.get("rows", ""))
+    return f"{mode} {what}", f"{mode} {what}", (rank, 0, what)
+
+
 def sample_section(view: RunView) -> Column:
+    """Every generate output of the run, one aligned row per kind (N(0, I) first), so two runs line up."""
     column = Column()
     folders = view.sample_folders
     if not folders:
@@ -35,13 +55,21 @@ def sample_section(view: RunView) -> Column:
         column.missing_key = "samples"
         return column
     column.paragraphs.append(f"{len(folders)} generate output(s) in {view.run.samples_dir.name}/.")
+    keys: set[str] = set()
     for folder, info in folders:
+        key, title, order = _kind(info)
+        repeat = sum(k == key or k.startswith(f"{key} #") for k in keys)
+        if repeat:  # a second output of the same kind (another seed): its own row
+            key, title, order = f"{key} #{repeat + 1}", f"{title} (#{repeat + 1})", (*order, repeat)
+        keys.add(key)
+        item = Aligned(key, title, order)
         for name in PICTURES:
             picture = view.picture(folder / name, f"{folder.name}: {_describe(info)}.")
             if picture is not None:
-                column.pictures.append(picture)
-        for note in info.get("notes", []):
-            column.paragraphs.append(f"{folder.name}: {note}")
+                item.pictures.append(picture)
+        item.paragraphs.extend(f"{folder.name}: {note}" for note in info.get("notes", []))
+        column.aligned.append(item)
+    column.aligned.sort(key=lambda item: item.order)
     return column
 
 
@@ -51,9 +79,6 @@ def reconstruction_section(view: RunView, count: int = 8) -> Column:
     if not view.has_model:
         column.missing = "zspace train (reconstructions need the run's model; this folder has none)"
         return column
-    from zspace.errors import ZspaceError
-    from zspace.models.inference import reconstruct
-    from zspace.report.grids import image_grid
 
     try:
         cache = view.run.cache()

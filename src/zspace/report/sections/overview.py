@@ -13,7 +13,8 @@ from zspace.report.sections.base import Column, RunView, Table, plural
 
 
 def _dataset(view: RunView) -> tuple[dict | None, Path | None]:
-    data = (view.train_config or {}).get("data") or (view.latents_meta or {}).get("data")
+    imported = (view.model_config or {}).get("imported") or {}
+    data = (view.train_config or {}).get("data") or imported.get("data") or (view.latents_meta or {}).get("data")
     if not data:
         return None, None
     try:
@@ -37,18 +38,41 @@ def _training_sentence(view: RunView) -> str:
     which = "validation" if key == "val_loss" else "training"
     sentence = (f"Over {plural(int(last['epoch']), 'epoch')} the {which} loss went from {start:,.1f} to "
                 f"{end:,.1f} per image ({drop:.0f} % lower){trend}.")
-    if last.get("train_kl", 0) > 0:
-        share = last["train_kl"] / last["train_loss"] if last.get("train_loss") else 0
-        sentence += (f" The KL term is {last['train_kl']:,.1f} of the last training loss ({100 * share:.1f} %): "
-                     "the price the VAE pays to keep its codes near N(0, I).")
+    if last.get("train_kl", 0) > 0 and last.get("train_loss"):
+        sentence += " " + _kl_sentence(last, (view.train_config or {}).get("kl_weight"))
     return sentence
+
+
+def _kl_sentence(last: dict[str, float], kl_weight: float | None) -> str:
+    """The KL term's share of the last training loss, which holds kl_weight x KL (training/losses.py)."""
+    kl, loss = last["train_kl"], last["train_loss"]
+    if kl_weight is None and "train_reconstruction" in last:  # no train_config.json: the loss says the weight
+        kl_weight = (loss - last["train_reconstruction"]) / kl
+    weight = 1.0 if kl_weight is None else float(kl_weight)
+    weighted = weight * kl
+    return (f"The KL term is {kl:,.2f} per image; weighted by {weight:g} it is {weighted:,.1f} of the last training "
+            f"loss {loss:,.1f} ({100 * weighted / loss:.1f} %): the price the VAE pays to keep its codes near N(0, I).")
+
+
+def _imported_sentence(name: str, record: dict) -> str:
+    """What an imported model is: its factory, weights, shapes (config.json of 'zspace import')."""
+    kind = "variational autoencoder (VAE)" if record.get("variational") else "plain autoencoder (AE)"
+    shape = record.get("latent_shape") or []
+    size = int(np.prod(shape)) if shape else "?"
+    image = record.get("image_shape") or ["?"] * 3
+    weights = f", weights {record['weights']}" if record.get("weights") else ""
+    return (f"{name} is an imported {kind}: {record.get('factory')}{weights}; latent "
+            f"{' x '.join(map(str, shape))} ({size} numbers per image, flattened for the analysis), "
+            f"{image[1]}x{image[2]} px images with {image[0]} channel(s), input range [{record.get('input_range')}].")
 
 
 def data_section(view: RunView) -> Column:
     column = Column()
     config, train = view.model_config or {}, view.train_config or {}
     dataset, data_path = _dataset(view)
-    if config:
+    if config.get("imported"):
+        column.paragraphs.append(_imported_sentence(view.name, config["imported"]))
+    elif config:
         kind = "variational autoencoder (VAE)" if config.get("model") == "vae" else "plain autoencoder (AE)"
         column.paragraphs.append(
             f"{view.name} is a {kind}, {config.get('arch', '?')} net, latent dimension {config.get('latent_dim')}, "
@@ -57,8 +81,9 @@ def data_section(view: RunView) -> Column:
     if dataset:
         splits = dataset.get("splits") or {}
         split_text = ", ".join(f"{plural(int(n), 'image')} {s}" for s, n in splits.items()) if splits else ""
+        verb = "Imported against" if config.get("imported") else "Trained on"
         column.paragraphs.append(
-            f"Trained on {dataset.get('source', 'a cache')} ({plural(int(dataset.get('count', 0)), 'image')}"
+            f"{verb} {dataset.get('source', 'a cache')} ({plural(int(dataset.get('count', 0)), 'image')}"
             + (f": {split_text}" if split_text else "") + ").")
         column.pictures.extend(_data_examples(data_path))
     if view.history:

@@ -64,12 +64,12 @@ class DemoSettings:
     sweep: str = "uniform:b=0.5,1,1.5,2,3,5,8"  # the seed's r_limit values (S17), abridged
     link_samples: int = 300  # decoded points per sampler for the void/quality link (issue 12)
     seed: int = 0
-    expected_minutes: float = 6  # after the install, on a quiet 2-core machine (benchmarks/demo_time.py)
+    expected_minutes: float = 4  # after the install, on a quiet 2-core machine (benchmarks/demo_time.py)
 
 
 QUICK = DemoSettings(count=600, size=32, latent_dim=8, epochs=1, batch_size=32, tsne_points=0,
                      sweep="uniform:b=1,3", link_samples=60, expected_minutes=1)
-# The default tour (issue 23): every section of the full one, in about a quarter of its time. 32 px images cost a
+# The default tour (issue 23): every section of the full one, in under half of its time. 32 px images cost a
 # quarter of 64 px ones to train and the small net still draws faces at 32 px; 8,000 faces leave 767 held out
 # for the sample-quality table. Training is most of the time; the analysis, link, null draws and judge cost a
 # few seconds each at this size, so they keep the full tour's settings.

@@ -26,7 +26,7 @@ def _component_line(kind: str, analysis) -> str:
 
 def demo(
     out: Path = typer.Option(Path("zspace-demo"), "--out", "-o", help="Folder for data, runs and figures."),
-    full: bool = typer.Option(False, "--full", help="The larger tour: 12,000 faces of 64 px (three to four times "
+    full: bool = typer.Option(False, "--full", help="The larger tour: 12,000 faces of 64 px (about twice "
                               "as long; each tour says its time when it starts)."),
     quick: bool = typer.Option(False, "--quick", help="A tiny version in about a minute (a smoke test, not pretty)."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier demo in --out."),

@@ -22,6 +22,13 @@ def faces_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def small_faces(tmp_path_factory: pytest.TempPathFactory, name: str, seed: int, val_fraction: float) -> Path:
+    """A cache of 400 synthetic faces of 32 px in a new folder ``name``, ``val_fraction`` of them held out."""
+    out = tmp_path_factory.mktemp(name) / "faces"
+    prepare_cache(synthetic_faces_source(count=400, size=32, seed=seed), out, val_fraction=val_fraction)
+    return out
+
+
 def tiny_configs(cache: Path, model: str = "vae", epochs: int = 2, seed: int = 0):
     config = model_config("small", model=model, image_size=32, channels=3, latent_dim=8, filters=(8, 16, 16, 16))
     return config, TrainConfig(data=str(cache), epochs=epochs, batch_size=32, seed=seed)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import small_faces
 
 from zspace.data.cache import open_cache, prepare_cache
 from zspace.data.source import ImageSource
-from zspace.data.synthetic_faces import render_faces, sample_factors, synthetic_faces_source
+from zspace.data.synthetic_faces import render_faces, sample_factors
 from zspace.errors import ZspaceError
 from zspace.evaluation.judges import JudgeSettings, choose_judge, judge_files, open_judge
 from zspace.io import load_json, save_json
@@ -20,9 +21,7 @@ FAST = JudgeSettings(epochs=1, max_train=200, max_heldout=100)
 
 @pytest.fixture(scope="module")
 def faces(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("judges") / "faces"
-    prepare_cache(synthetic_faces_source(count=400, size=32, seed=5), out, val_fraction=0.25)
-    return out
+    return small_faces(tmp_path_factory, "judges", seed=5, val_fraction=0.25)
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import small_faces
 from PIL import Image
 
 from zspace import usercode
 from zspace.cli.main import main
-from zspace.data.cache import open_cache, prepare_cache
+from zspace.data.cache import open_cache
 from zspace.data.loader import to_model_input
-from zspace.data.synthetic_faces import synthetic_faces_source
 from zspace.errors import ZspaceError
 from zspace.models.factory import save_state
 from zspace.models.inference import decode
@@ -40,9 +40,7 @@ STRUCTURE_FAST = ["--structure-draws", "2", "--structure-queries", "100", "--str
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """400 synthetic faces, 40 % held out: enough held-out images for the FD in the judge's 128 features."""
-    out = tmp_path_factory.mktemp("import") / "faces"
-    prepare_cache(synthetic_faces_source(count=400, size=32, seed=11), out, val_fraction=0.4)
-    return out
+    return small_faces(tmp_path_factory, "import", seed=11, val_fraction=0.4)
 
 
 @pytest.fixture(scope="module")

@@ -120,13 +120,16 @@ def to_json(result: Any) -> dict[str, Any]:
 
 def write(result: Any, folder: str | os.PathLike) -> Path:
     """Write ``result`` into ``folder`` (which exists): its arrays as .npy, the rest as ``folder / FILE``."""
-    folder = Path(folder)
     arrays: dict[str, tuple[np.ndarray, str]] = {}
-    tree = _Encoder(arrays).node(result, "")
+    return _write_tree(type(result), Path(folder), _Encoder(arrays).node(result, ""), arrays)
+
+
+def _write_tree(cls: type, folder: Path, tree: dict[str, Any], arrays: dict[str, tuple[np.ndarray, str]]) -> Path:
+    """The array files, then ``cls.FILE`` with the layout, the tree and the list of arrays."""
     for name, (array, _) in arrays.items():
         save_npy(folder / name, array)
-    path = folder / type(result).FILE
-    save_json(path, {"layout": LAYOUT, "type": type(result).__name__, **tree,
+    path = folder / cls.FILE
+    save_json(path, {"layout": LAYOUT, "type": cls.__name__, **tree,
                      "arrays": {name: text for name, (_, text) in arrays.items()}})
     return path
 
@@ -251,9 +254,4 @@ def write_fields(cls: type, folder: str | os.PathLike, values: dict[str, Any]) -
         f = fields[name]
         tree[name] = (encoder.array(value, name, f.metadata.get("description", "")) if f.metadata.get("array")
                       else encoder.node(value, name))
-    for name, (array, _) in arrays.items():
-        save_npy(folder / name, array)
-    path = folder / cls.FILE
-    save_json(path, {"layout": LAYOUT, "type": cls.__name__, **tree,
-                     "arrays": {name: text for name, (_, text) in arrays.items()}})
-    return path
+    return _write_tree(cls, folder, tree, arrays)

@@ -64,18 +64,34 @@ def serve(app) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1280, height: int = 800):
+def chromium():
+    """A headless Chromium (one per test module: starting one takes seconds on a loaded CPU)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.errors = []
-            page.on("pageerror", lambda err: page.errors.append(str(err)))
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def new_page(browser, width: int = 1280, height: int = 800):
+    """A page of ``browser`` that records its script errors in ``page.errors``."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.errors = []
+    page.on("pageerror", lambda err: page.errors.append(str(err)))
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 800):
+    with chromium() as browser, new_page(browser, width, height) as page:
+        yield page
 
 
 # The emptiest spot of the canvas: a grid of candidates, the one farthest (in pixels) from every point.

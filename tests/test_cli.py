@@ -35,7 +35,7 @@ def test_prepare_train_encode(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     code, out, _ = run_cli(capsys, "prepare", "digits", "--count", "150", "--out", data)
     assert code == 0 and "150 images of 32x32x1" in out
     code, out, _ = run_cli(capsys, "train", data, "--model", "ae", "--epochs", "1", "--out", run, *FAST)
-    assert code == 0 and "1 epochs" in out
+    assert code == 0 and f"{run}: 1 epoch, train loss" in out  # one epoch, not "1 epochs"
     code, out, _ = run_cli(capsys, "encode", run)
     assert code == 0
     latents = np.load(run / "latents.npy", allow_pickle=False)

@@ -182,3 +182,18 @@ def test_room_is_checked_in_memory_and_on_disk(tmp_path: Path, monkeypatch: pyte
     free = shutil.disk_usage(tmp_path).free
     with pytest.raises(ZspaceError, match=re.escape(f"GiB on disk and {tmp_path} has")):
         check_room(free + 2**40, "the file", "write less", disk=tmp_path / "not" / "yet")
+
+
+@pytest.mark.parametrize("flags", [["--resume"], [], ["--resume", "--force"]])
+def test_training_an_imported_run_says_zspace_does_not_train_imported_models(
+        faces_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture, flags: list[str]) -> None:
+    """Before: --resume said "nothing to resume (no checkpoint)", and without it "continue it with --resume"."""
+    run = tmp_path / "mine"
+    models = Path(__file__).parent / "imported_models.py"
+    assert main(["import", f"{models}:make_plain_ae", "--data", str(faces_cache), "--out", str(run)]) == 0
+    capsys.readouterr()
+    before = files(run)
+    assert main(["train", str(faces_cache), "--out", str(run), *flags]) == 2
+    line = one_line(capsys)
+    assert "holds a model imported by 'zspace import'" in line and "zspace does not train imported models" in line
+    assert "make_plain_ae" in line and files(run) == before

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -32,8 +33,14 @@ def test_quick_demo_writes_what_it_names(tmp_path: Path, capsys: pytest.CaptureF
     assert (out / "vae" / "analysis" / "metrics.json").is_file() and (out / "ae" / "samples" / "gmm_k-10").is_dir()
     assert f"report of both runs, side by side (open it in a browser): {out / 'report.html'}" in printed
     assert "active units (variance > " in printed and f"zspace explore {out / 'vae'}" in printed
+    after = printed.split("\nNext:\n")[1].splitlines()  # the linked maps of both runs, first of the next commands
+    assert after[0] == f"  zspace explore {out / 'ae'} {out / 'vae'}" and "side by side" in after[1]
+    assert "linked" in after[1]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count('<div class="column">') >= 2 * 11 and "http" not in html.split("<body>")[1]
+    structure = html[html.index('<section id="structure">'):]
+    assert structure.count("Link to generation: Share of sampled points in voids") == 2  # the verdict, per run
+    assert structure.count("<th>p (holm)</th>") == 2  # the corrected p beside the raw one that "significant" uses
     says_its_time_first_and_each_step_with_its_elapsed_time(printed.splitlines(), out)
     assert main(["demo", "--quick", "--out", str(out)]) == 2  # refuses to overwrite without --force
 
@@ -94,3 +101,36 @@ def test_the_step_clock_says_elapsed_time_and_keeps_each_step(monkeypatch: pytes
     assert said == ["before the steps", "1/2 first (0:00 elapsed)", "2/2 second (1:12 elapsed)"]
     assert [step["seconds"] for step in timing["steps"]] == [72.4, 3605.0] and timing["seconds"] == 3677.4
     assert clock_text(3677.4) == "1:01:17" and clock_text(59.9) == "0:59"
+
+
+def test_the_component_line_names_both_criteria_and_the_counts_add_up() -> None:
+    """12 live components (std 1) and 20 collapsed to std 0.2: inactive by the width rule (under 0.3 x the live
+    std), yet each with a variance of 0.04, above the active-unit threshold 0.01 (the issue's "26 inactive ...
+    active units 13 of 32")."""
+    from zspace.analysis import AnalysisOptions, analyze
+    from zspace.cli.demo import _component_line
+
+    z = np.random.default_rng(0).standard_normal((4000, 32)) * np.r_[np.ones(12), np.full(20, 0.2)]
+    analysis = analyze(z.astype(np.float32), None, AnalysisOptions(pca_planes=(), plane_pairs=0))
+    assert len(analysis.components.inactive) == 20 and len(analysis.components.active_units) == 32
+    line = _component_line("vae", analysis)
+    assert "20 inactive (collapsed: std under 0.3 x the live components')" in line
+    assert line.endswith("active units (variance > 0.01, Burda et al.): 32 of 32, 20 of them among the inactive "
+                         "(a small variance, yet above 0.01)")
+
+
+def test_a_finding_both_runs_share_is_said_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from zspace.demo import DemoResult, _evaluate
+
+    def evaluation(runs, out, seed, progress):
+        return SimpleNamespace(rows=[{"run": runs[0].name}], findings=["the held-out images differ by 0.08",
+                                                                       f"{runs[0].name} differs"])
+
+    monkeypatch.setattr("zspace.demo.quick_evaluation", evaluation)
+    runs = {kind: SimpleNamespace(name=kind, evaluation_dir=tmp_path / kind) for kind in ("vae", "ae")}
+    result = DemoResult(tmp_path)
+    _evaluate(runs, 767, TOUR, result, lambda line: None, None)
+    assert result.evaluation_findings == ["the held-out images differ by 0.08", "vae differs", "ae differs"]
+    assert len(result.evaluation_rows) == 2

@@ -6,6 +6,8 @@ traceback), and the server must answer normally afterwards.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -28,7 +30,7 @@ TRAVERSALS = [
     "%2e%2e%2f%2e%2e%2fconfig.json", "..%252fconfig.json", "model.safetensors", "latents.npy",
 ]
 PREFIXES = ["/static/", "/figures/", "/api/thumb/", "/api/map/", "/api/spatial/", "/api/colour/tsne/", "/api/legend/",
-            "/api/point/", "/api/neighbours/"]
+            "/api/point/", "/api/neighbours/", "/api/sprites/"]
 BAD_QUERIES = [
     "/api/invert?map=pca-1-2&x=nan&y=0", "/api/invert?map=pca-1-2&x=inf&y=0", "/api/invert?map=pca-1-2&x=0&y=-inf",
     "/api/invert?map=pca-1-2&x=1e999&y=0", "/api/invert?map=pca-1-2&x=1e308&y=0", "/api/invert?map=tsne&x=NaN&y=NaN",
@@ -44,6 +46,17 @@ BAD_QUERIES = [
     "/api/colour/tsne/nope", "/api/colour/tsne/z8", "/api/colour/tsne/z-1", "/api/colour/tsne/z01x",
     "/api/legend/source_id%00", "/figures/metrics.json", "/figures/../metrics.json", "/report/../config.json",
     "/static/index.html", "/static/", "/api/thumb/5",
+    # several runs (issue 22): run=K on every route; sprite tiles; the decoded atlas
+    "/api/info?run=-1", "/api/info?run=99", "/api/info?run=abc", "/api/info?run=1", "/api/info?run=",
+    "/api/info?run=0x0", "/api/map/tsne?run=1", "/api/thumb/5.png?run=%2e%2e", "/api/colour/tsne/split?run=1e0",
+    "/api/invert?map=pca-1-2&x=0&y=0&run=99999999999999999999", "/report?run=1", "/figures/radius.png?run=-1",
+    "/api/colour/tsne/agreement", "/api/colour/tsne/placement", "/api/legend/agreement",
+    "/api/sprites/1.png", "/api/sprites/-1.png", "/api/sprites/0.png?size=7", "/api/sprites/0.png?size=",
+    "/api/sprites/0.png?size=-32", "/api/sprites/1e0.png", "/api/sprites/0.png?run=2",
+    "/api/atlas?map=tsne&x0=nan&y0=0&x1=1&y1=1", "/api/atlas?map=tsne&x0=1&y0=0&x1=1&y1=1",
+    "/api/atlas?map=tsne&x0=0&y0=0&x1=1&y1=1&n=0", "/api/atlas?map=tsne&x0=0&y0=0&x1=1&y1=1&n=25",
+    "/api/atlas?map=tsne&x0=0&y0=0&x1=1&y1=1&n=abc", "/api/atlas?map=tsne&x0=-1e308&y0=-1e308&x1=1e308&y1=1e308",
+    "/api/atlas?map=../tsne&x0=0&y0=0&x1=1&y1=1", "/api/atlas?map=tsne&x0=0&y0=0&x1=1&y1=1&run=-1",
 ]
 
 
@@ -73,6 +86,8 @@ def test_bad_numbers_and_unknown_ids_are_4xx_with_one_line(client):
     for url in BAD_QUERIES:
         _refused(client.get(url))
     assert client.get("/api/invert?map=pca-1-2&x=0.1&y=0.1").status_code == 200  # the server lives on
+    assert client.get("/api/atlas?map=tsne&x0=-1&y0=-1&x1=1&y1=1&n=2").status_code == 200
+    assert client.get("/api/sprites/0.png?size=16").status_code == 200
 
 
 def test_bad_selections(client):
@@ -100,8 +115,13 @@ def test_pages_carry_a_content_security_policy(client):
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert b"http://" not in page.content and b"https://" not in page.content  # nothing from a CDN
-    script = client.get("/static/app.js").content
-    assert b"http://" not in script and b"https://" not in script
+    files = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert "/static/app.js" in files
+    for name in files:  # every file the page asks for is served; ours load nothing from elsewhere (the CSP
+        response = client.get(name)  # blocks it anyway; the vendored bundle names URLs in its strings)
+        assert response.status_code == 200, name
+        if "regl-scatterplot" not in name:
+            assert b"http://" not in response.content and b"https://" not in response.content, name
 
 
 def test_non_loopback_host_needs_saying_so(vae_run, tmp_path):

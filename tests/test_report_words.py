@@ -167,8 +167,11 @@ def test_report_reads_an_evaluation_written_elsewhere(two_analyses, tmp_path: Pa
     assert main(["report", str(vae), "--compare", str(ae), "--out", str(out), "--evaluation", str(elsewhere)]) == 0
     html = out.read_text(encoding="utf-8")
     quality = html[html.index('<section id="quality">'):html.index('<section id="structure">')]
-    assert "Best FD of vae&#39;s samplers: gmm:k=10 (0.25); worst: normal (0.36)." in quality
-    assert "Best FD of ae&#39;s samplers: normal (0.1); worst: gmm:k=10 (0.2)." in quality
+    undecided = "inconclusive (no interval to decide with)"  # these rows carry no fd_ci
+    assert f"For vae&#39;s samplers, FD from best to worst: gmm:k=10 0.25, normal 0.36; gmm:k=10 against normal: " \
+           f"{undecided}." in quality
+    assert f"For ae&#39;s samplers, FD from best to worst: normal 0.1, gmm:k=10 0.2; normal against gmm:k=10: " \
+           f"{undecided}." in quality
     assert quality.count("<th>run</th>") == 2 and "Not in this run yet" not in quality
 
 
@@ -183,7 +186,31 @@ def test_several_runs_rows_get_a_run_column_and_the_best_of_this_run(two_analyse
         own.rmdir()
     table = column.tables[0]
     assert table.header[0] == "run" and [row[0] for row in table.rows] == ["vae", "vae", "ae", "ae"]
-    assert column.paragraphs == ["Best FD of vae's samplers: gmm:k=10 (0.25); worst: normal (0.36)."]
+    assert column.paragraphs == ["For vae's samplers, FD from best to worst: gmm:k=10 0.25, normal 0.36; gmm:k=10 "
+                                 "against normal: inconclusive (no interval to decide with)."]
+
+
+def test_samplers_are_ranked_by_their_intervals_not_their_point_estimates(two_analyses, tmp_path: Path) -> None:
+    """The demo's rows (2026-12-02): the VAE's normal and mixture overlap, the AE's mixture beats its normal."""
+    vae, ae = two_analyses
+    rows = [{**row, "fd_ci": ci} for row, ci in zip(
+        rows_of(vae, "vae", {"normal": 3.5444, "gmm:k=10": 3.5939}) + rows_of(ae, "ae", {"normal": 3.1334,
+                                                                                       "gmm:k=10": 0.6318}),
+        [[3.105, 3.918], [3.354, 3.948], [2.844, 3.487], [0.455, 0.780]], strict=True)]
+    given = evaluation(tmp_path / "eval", rows) / "evaluation.json"
+
+    def column(folder: Path):
+        view = open_view(folder)
+        view.evaluations = [given]  # as build_report sets it from --evaluation
+        return quality_section(view)
+
+    vae_words, ae_words = (" ".join(column(folder).paragraphs) for folder in (vae, ae))
+    assert "beats" not in vae_words and "normal against gmm:k=10: inconclusive (intervals overlap)" in vae_words
+    assert "Best FD" not in vae_words  # the old sentence ranked 3.54 above 3.59 as if decided
+    assert "gmm:k=10 beats normal" in ae_words and "inconclusive" not in ae_words
+    table = column(ae).tables[0]
+    assert table.header[table.header.index("fd") + 1] == "fd_ci" and ["ae", "gmm:k=10", "1000", "0.632",
+                                                                      "0.455\u2060–\u20600.78"] == table.rows[3][:5]
 
 
 def test_an_evaluation_of_other_runs_is_refused(two_analyses, tmp_path: Path) -> None:

@@ -169,3 +169,24 @@ def test_parse_sweep_gives_one_sampler_per_value():
     assert [s.spec for _v, s in samplers][0] == "gmm:k=2,cov=diag,seed=0,max_iter=100"
     with pytest.raises(ZspaceError, match="exactly one parameter"):
         parse_sweep("uniform:b=1")
+
+
+def test_gmm_fits_again_in_float64_when_float32_em_breaks(data, monkeypatch):
+    """sklearn's float32 EM can lose a component's definiteness ("ill-defined empirical covariance", seen on
+    6,000 x 256 AE latents); the sampler then fits in float64 instead of failing."""
+    from sklearn.mixture import GaussianMixture
+
+    real_fit = GaussianMixture.fit
+    dtypes = []
+
+    def fit(self, x, y=None):
+        dtypes.append(np.asarray(x).dtype)
+        if np.asarray(x).dtype == np.float32:
+            raise ValueError("Fitting the mixture model failed because some components have ill-defined "
+                             "empirical covariance (for instance caused by singleton or collapsed samples).")
+        return real_fit(self, x, y)
+
+    monkeypatch.setattr(GaussianMixture, "fit", fit)
+    sampler = parse_sampler("gmm:k=3").fit(data)
+    assert dtypes == [np.float32, np.float64]
+    assert sampler.sample(10, np.random.default_rng(0)).shape == (10, data.shape[1])

@@ -189,7 +189,8 @@ def _evaluate(runs: dict[str, Run], heldout: int, settings: DemoSettings, result
         evaluation = quick_evaluation([runs[kind]], out=runs[kind].evaluation_dir, seed=settings.seed,
                                       progress=progress)
         result.evaluation_rows += evaluation.rows
-        result.evaluation_findings += evaluation.findings
+        # a finding about the shared held-out images comes once per run, word for word: say it once
+        result.evaluation_findings += [f for f in evaluation.findings if f not in result.evaluation_findings]
 
 
 def _reconstructions(run: Run, cache, figures: Path) -> Path:

@@ -18,10 +18,29 @@ def _component_line(kind: str, analysis) -> str:
 
     found = [f"{len(indices)} dominant by {criterion} ({listed(indices)})" for criterion in ("width", "centre")
              if (indices := components.dominant_by(criterion))]
-    groups = ", ".join(found or ["none dominant"]) + f", {len(inactive)} inactive (collapsed), {typical} typical"
+    # Two criteria, each named: inactive is relative (a width group far below the widest, std under
+    # inactive_ratio x the live components'); an active unit is absolute (variance above a fixed threshold). A
+    # collapsed component can keep a variance above the threshold: the line says how many, so the counts add up.
+    ratio = f"{components.inactive_ratio:g}"
+    groups = ", ".join(found or ["none dominant"]) + (f", {len(inactive)} inactive (collapsed: std under {ratio} x "
+                                                      f"the live components'), {typical} typical")
+    active = components.active_units
+    collapsed_but_active = len(set(inactive) & set(active))
+    also = (f", {collapsed_but_active} of them among the inactive (a small variance, yet above "
+            f"{components.active_threshold:g})") if collapsed_but_active else ""
     return (f"  {kind.upper():4s} {groups}; component std {min(std):.2f} ... {max(std):.2f}; "
             f"active units (variance > {components.active_threshold:g}, Burda et al.): "
-            f"{len(components.active_units)} of {analysis.dim}")
+            f"{len(active)} of {analysis.dim}{also}")
+
+
+def next_commands(runs: dict[str, Path]) -> list[tuple[str, str]]:
+    """The commands the demo suggests at its end, each with one line saying what it does; the linked maps first."""
+    return [(f"zspace explore {runs['ae']} {runs['vae']}",
+             "opens the AE's and the VAE's latent maps side by side in a browser, linked: the same faces in both "
+             "(hover one, see it in the other)"),
+            (f"zspace explore {runs['vae']}",
+             "the VAE's map alone: hover a face, click the voids to decode the points there"),
+            ("zspace prepare / train / encode", "the same on your own data (README.md)")]
 
 
 def demo(
@@ -64,8 +83,8 @@ def demo(
         for finding in result.evaluation_findings:
             typer.echo(f"  {finding}")
     typer.echo(f"\nThe report of both runs, side by side (open it in a browser): {result.report}")
-    typer.echo(f"Explore the VAE's latent map in a browser (hover a face, click the voids): "
-               f"zspace explore {result.runs['vae']}")
-    typer.echo("Next: zspace prepare / train / encode on your own data (see README.md).")
+    typer.echo("Next:")
+    for command, what in next_commands(result.runs):
+        typer.echo(f"  {command}\n      {what}")
     typer.echo(f"The tour took {clock_text(result.timing['seconds'])}"
                + ("; the larger one, with 12,000 faces of 64 px: zspace demo --full." if settings is TOUR else "."))

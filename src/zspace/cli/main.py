@@ -27,6 +27,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from zspace.cli.examples import epilog
 from zspace.cli.flags import error_line
 from zspace.errors import Interrupted, ZspaceError
 
@@ -50,8 +51,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("zspace.cli.evaluate:evaluate",
                  "Sample quality of each sampler of run folders, or between two feature arrays (FD, KID, PRDC)."),
     "explore": ("zspace.cli.explore:explore",
-                "A local web explorer of the latent map: hover a face, click empty space to decode it, lasso, "
-                "neighbours."),
+                "A local web explorer of latent maps: hover a face, click empty space to decode it, lasso, "
+                "neighbours; several runs of the same images side by side, linked."),
     "export": ("zspace.cli.export:export",
                "One table of a run for other tools: row, map coordinates, latent vector, index columns, PNG image."),
     "report": ("zspace.cli.report:report",
@@ -69,7 +70,7 @@ def load_command(name: str) -> Any:
     module_name, function_name = COMMANDS[name][0].split(":")
     function = getattr(importlib.import_module(module_name), function_name)
     single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    single.command(name)(function)
+    single.command(name, epilog=epilog(name))(function)  # the examples end its --help
     return typer.main.get_command(single)
 
 

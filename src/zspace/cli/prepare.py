@@ -16,7 +16,8 @@ def prepare(
     path: str = typer.Argument(None, help="Folder or file of the source (idx: the images file; "
                                           "fashion-mnist: default /usr/share/datasets/fashion-mnist)."),
     out: Path = typer.Option(..., "--out", "-o", help="Cache folder to write."),
-    size: int = typer.Option(None, help="Image side in pixels (default: 64 for faces/folder, native otherwise)."),
+    size: int = typer.Option(None, help="Image side in pixels (default: 64 for synthetic-faces, celeba and folder; "
+                                     "32 for digits (8 px is too small for the nets); native for the others)."),
     count: int = typer.Option(None, help="synthetic-faces: how many to make (20000); others: keep the first COUNT."),
     seed: int = typer.Option(0, help="synthetic-faces: random seed."),
     crop: int = typer.Option(None, help="folder/celeba: centre square to crop before resizing "

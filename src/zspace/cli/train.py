@@ -34,12 +34,22 @@ def epoch_line(row: dict[str, float]) -> None:
                f"{row['images_per_second']:.0f} img/s, {row['seconds']:.0f} s", err=True)
 
 
+def _refuse_an_imported_run(run: Run, resume: bool, force: bool) -> None:
+    """A run made by 'zspace import' is not trained by zspace: one line, before any work (--force replaces it)."""
+    record = run.imported() if run.exists() else None
+    if record is None or (force and not resume):
+        return
+    raise ZspaceError(f"{run.path}: holds a model imported by 'zspace import' ({record.factory}); zspace does not "
+                      "train imported models: train it with your own code and import it again, or train a zspace "
+                      "model into another --out (--force replaces the imported run)")
+
+
 def train(
     data: Path = typer.Argument(..., help="Image cache folder made by 'zspace prepare'."),
     out: Path = typer.Option(..., "--out", "-o", help="Run folder to write."),
     model: str = typer.Option("vae", help="ae or vae."),
     arch: str = typer.Option("small", help=f"Architecture preset: {', '.join(ARCHITECTURES)}."),
-    latent_dim: int = typer.Option(None, help="Latent dimension (preset default: small 64, seed 256)."),
+    latent_dim: int = typer.Option(None, help="Latent dimension (preset default: small 64, seed and seed-5x5 256)."),
     filters: str = typer.Option(None, help="Encoder filters, e.g. 32,64,128,256 (decoder: reversed)."),
     kernels: str = typer.Option(None, help="Kernel sizes per layer, e.g. 5,5,3,3."),
     strides: str = typer.Option(None, help="Strides per layer, e.g. 2,2,2,2."),
@@ -79,6 +89,7 @@ def train(
         checkpoint_every=checkpoint_every,
     )
     run = Run(out)
+    _refuse_an_imported_run(run, resume, force)
     if resume and run.has_checkpoint():
         typer.echo(f"{out}: resuming; the model and recipe come from its config.json and train_config.json")
     # A bar that moves on a terminal; in a log, the lines of every step (after 1 s, every ~10 % or 30 s)
@@ -101,5 +112,6 @@ def train(
     if result.history:
         last = result.history[-1]
         val = f", val loss {last['val_loss']:.2f}" if "val_loss" in last else ""
-        typer.echo(f"{out}: {result.epochs_done} epochs, train loss {last['train_loss']:.2f}{val}")
+        done = f"{result.epochs_done} epoch" + ("" if result.epochs_done == 1 else "s")
+        typer.echo(f"{out}: {done}, train loss {last['train_loss']:.2f}{val}")
     typer.echo(f"{run.model_file}, {Run.CONFIG}, {Run.HISTORY}, {run.loss_figure_file.relative_to(run.path)}")

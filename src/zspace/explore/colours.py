@@ -100,3 +100,16 @@ def _number(value: float) -> str:
     if not np.isfinite(value):
         return "missing"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def unit_interval(by: str, values: np.ndarray) -> Colouring:
+    """Values that are shares in [0, 1] (neighbourhood agreement), on the ramp from 0 to 1 as they are, not rescaled
+    to their percentiles (0.4 must look the same on every map). NaN (a row not measured) stays NaN: drawn grey."""
+    values = np.asarray(values, dtype=np.float32)
+    measured = int(np.count_nonzero(np.isfinite(values)))
+    scaled = np.clip(values, 1e-6, 1 - 1e-6)  # whole numbers would read as categories; NaN stays NaN
+    note = f"all {measured:,} rows" if measured == len(values) else f"sample of {measured:,} rows (others grey)"
+    legend = {"by": by, "kind": "continuous", "colours": RAMP, "minimum": 0.0, "maximum": 1.0,
+              "missing": OTHER_COLOUR, "note": note,
+              "mean": float(np.nanmean(values)) if measured else None}
+    return Colouring(by, "continuous", scaled.astype(np.float32), legend)

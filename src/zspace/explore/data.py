@@ -26,11 +26,16 @@ from PIL import Image
 from zspace.analysis.pca import PCAResult
 from zspace.analysis.result import AnalysisResult
 from zspace.arrays import nonfinite_rows
+from zspace.data.cache import open_cache
 from zspace.data.index_table import read_header, read_index
 from zspace.errors import ZspaceError
 from zspace.explore import colours
+from zspace.explore.expected import ExpectedErrors
+from zspace.explore.inverse_methods import DEFAULT_METHOD
+from zspace.explore.inverse_study import InverseStudy, measure_inverse, stored_judge_features
 from zspace.explore.maps import MapView, fit_pca, pca_planes, saved_maps, saved_pca
 from zspace.io import load_json
+from zspace.models.inference import decode as decode_batch
 from zspace.neighbours import scan_nearest, squared_norms_in_chunks
 from zspace.results import read_fields
 from zspace.run import Run
@@ -55,9 +60,11 @@ class ExplorerData:
     figures: dict[str, Path]  # figure name -> file, listed once at start
     notes: list[str]
     model: object | None = None  # the Autoencoder; loaded at start
+    cache_dir: Path | None = None  # the image cache the latents were encoded from (None when it is gone)
     _index: dict | None = field(default=None, repr=False)
     _norms: np.ndarray | None = field(default=None, repr=False)
     _colourings: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _errors: ExpectedErrors | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     decode_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -115,7 +122,16 @@ class ExplorerData:
 
     # -- colours ----------------------------------------------------------------------------
     def colour_options(self) -> list[str]:
-        return [*self.columns, "radius", *(f"z{k}" for k in range(self.dim))]
+        placement = ["placement"] if any(self.fitted(view) is not None for view in self.maps.values()) else []
+        return [*self.columns, "radius", *placement, *(f"z{k}" for k in range(self.dim))]
+
+    def fitted(self, view: MapView) -> np.ndarray | None:
+        """(m,) bool per point of a saved t-SNE/UMAP map: True where the map was fitted on the point, False where
+        the point was placed in the fitted map; None when the analysis did not say (or for a PCA plane)."""
+        for embedding in self.analysis.get("maps") or []:
+            if embedding.name == view.name and embedding.fitted is not None and len(embedding.fitted) == view.count:
+                return np.asarray(embedding.fitted, dtype=bool)
+        return None
 
     def colouring(self, by: str) -> colours.Colouring:
         """Per-row colours for ``by`` (an index column, "radius", or "zK" for latent component K); cached."""
@@ -156,6 +172,37 @@ class ExplorerData:
                 break
         return [names.get(float(v), colours._number(v)) for v in labels]
 
+    # -- decoding ---------------------------------------------------------------------------
+    def decode(self, latents: np.ndarray) -> np.ndarray:
+        """latents (m, d) -> uint8 images (m, H, W, C) by the run's model, one decode at a time (the model protocol's
+        inference path: the model is never moved)."""
+        if self.model is None:
+            raise ZspaceError("no model loaded, so nothing can be decoded")
+        with self.decode_lock:
+            return decode_batch(self.model, np.asarray(latents, dtype=np.float32).reshape(-1, self.dim))
+
+    def expected_error(self, view: MapView, ratio: float) -> dict | None:
+        """The inverse's held-out error at distance ratio ``ratio`` on a t-SNE/UMAP map (expected.py); None on a PCA
+        plane (exact), without a model or images, and until the map's study has been measured."""
+        if view.exact or self.model is None or self.images is None:
+            return None
+        return self.inverse_errors().expected(view, ratio)
+
+    def inverse_errors(self) -> ExpectedErrors:
+        with self._lock:
+            if self._errors is None:
+                self._errors = ExpectedErrors(self._measure_inverse, self.notes)
+            return self._errors
+
+    def _measure_inverse(self, view: MapView) -> InverseStudy:
+        features, label = None, None
+        try:
+            features, label = stored_judge_features(open_cache(self.cache_dir))
+        except (ZspaceError, OSError):  # no judge beside the cache: pixel errors only (the study says so)
+            pass
+        return measure_inverse(view, self.vectors, self.images, self.decode, features, pca=self.pca,
+                               methods=(DEFAULT_METHOD,), feature_name=label)
+
     def default_colour(self) -> str:
         for name in ("label", "split"):
             if name in self.columns:
@@ -192,7 +239,7 @@ def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, d
         raise ZspaceError(f"{run.latents_file}: shape {vectors.shape}; the explorer needs at least 2 latent vectors")
     _check_finite(run, vectors)
     notes: list[str] = []
-    images, index_file = _open_images(run, len(vectors), notes)
+    images, index_file, cache_dir = _open_images(run, len(vectors), notes)
     analysis = _saved_analysis(run.analysis_dir, notes)
     pca = saved_pca(analysis.get("pca"), vectors.shape[1])
     pca_source = "analysis"
@@ -204,7 +251,7 @@ def open_explorer(run: str | os.PathLike | Run, map_method: str | None = None, d
     maps = {view.name: view for view in [*embedded, *views]}
     default = _default_map(maps, map_method, run)
     data = ExplorerData(run, vectors, images, index_file, _header(index_file), pca, pca_source, maps, default,
-                        analysis, _figures(run.analysis_dir), notes)
+                        analysis, _figures(run.analysis_dir), notes, cache_dir=cache_dir)
     if load_model:
         from zspace.models.protocol import latent_dim  # torch: only when a model is loaded
 
@@ -226,17 +273,17 @@ def _check_finite(run: Run, vectors: np.ndarray) -> None:
                           "train it again (a smaller learning rate)")
 
 
-def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | None, Path | None]:
+def _open_images(run: Run, count: int, notes: list[str]) -> tuple[np.ndarray | None, Path | None, Path | None]:
     try:
         meta = load_json(run.latents_meta_file) if run.latents_meta_file.is_file() else {}
         cache = run.cache(meta["data"]) if meta.get("data") else run.cache()
     except (ZspaceError, KeyError, OSError) as err:
         notes.append(f"no thumbnails: the image cache could not be opened ({err})")
-        return None, None
+        return None, None, None
     index_file = cache.index_file
     if len(cache.images) != count:  # a row's thumbnail and attributes would be another image's
         raise run.mismatched_latents(count, len(cache.images), f"its image cache {cache.path}")
-    return cache.images, (index_file if index_file.is_file() else None)
+    return cache.images, (index_file if index_file.is_file() else None), cache.path
 
 
 def _header(index_file: Path | None) -> list[str]:

@@ -24,7 +24,7 @@ import numpy as np
 
 from zspace.analysis.pca import PCAResult, pca_from_covariance
 from zspace.analysis.tsne import EmbeddingMap
-from zspace.explore.spatial_index import kdbush_bytes
+from zspace.explore.spatial_index import kdbush_bytes, kdbush_order
 
 CHUNK_ROWS = 65_536
 PCA_FIT_ROWS = 200_000  # rows used for the axes when the analysis saved none
@@ -49,6 +49,7 @@ class MapView:
     _tree: object = field(init=False, default=None, repr=False)
     _spacing: float | None = field(init=False, default=None, repr=False)
     _spatial_index: bytes | None = field(init=False, default=None, repr=False)
+    _order: np.ndarray | None = field(init=False, default=None, repr=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,10 +88,16 @@ class MapView:
         """The browser's k-d tree of the normalised points (KDBush bytes, see spatial_index.py); built once."""
         with self._lock:
             if self._spatial_index is None:
-
                 points = self.normalised()
-                self._spatial_index = kdbush_bytes(points[:, 0], points[:, 1])
+                self._order = kdbush_order(points[:, 0], points[:, 1])
+                self._spatial_index = kdbush_bytes(points[:, 0], points[:, 1], order=self._order)
             return self._spatial_index
+
+    def tree_order(self) -> np.ndarray:
+        """The map points in the order of the browser's k-d tree (KDBush ids): neighbours on the map sit
+        close together in it, so 256 consecutive ones are one small region (what a sprite tile holds)."""
+        self.spatial_index()
+        return self._order
 
     def spacing(self) -> float:
         """Median distance from a map point to its nearest other map point (normalised units).

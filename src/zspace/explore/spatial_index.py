@@ -67,14 +67,16 @@ def kdbush_order(x: np.ndarray, y: np.ndarray, node_size: int = NODE_SIZE) -> np
         depth += 1
 
 
-def kdbush_bytes(x: np.ndarray, y: np.ndarray, node_size: int = NODE_SIZE) -> bytes:
-    """The KDBush v4 buffer of the points (x[i], y[i]) as float32; ids are the point numbers i."""
+def kdbush_bytes(x: np.ndarray, y: np.ndarray, node_size: int = NODE_SIZE, order: np.ndarray | None = None) -> bytes:
+    """The KDBush v4 buffer of the points (x[i], y[i]) as float32; ids are the point numbers i.
+
+    ``order``: :func:`kdbush_order` of the same points and node size, when the caller has made it already."""
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32)
     count = len(x)
     if count >= 2**32 or not 2 <= node_size < 2**16:
         raise ValueError(f"KDBush holds fewer than 2**32 points with a node size of 2..65535, not {count}, {node_size}")
-    order = kdbush_order(x, y, node_size)
+    order = kdbush_order(x, y, node_size) if order is None else np.asarray(order)
     ids = order.astype("<u2" if count < 65536 else "<u4")
     padding = (8 - ids.nbytes % 8) % 8
     coordinates = np.empty((count, 2), dtype="<f4")

@@ -41,10 +41,16 @@ class GaussianMixtureSampler(Sampler):
         # scikit-learn costs ~1 s to import: only when a mixture is fitted
         from sklearn.mixture import GaussianMixture
 
-        mixture = GaussianMixture(
-            n_components=self.k, covariance_type=self.cov, random_state=self.seed, max_iter=self.max_iter,
-            init_params="k-means++", reg_covar=1e-6, tol=1e-3,
-        ).fit(np.asarray(latents, dtype=np.float32))  # float32 EM: half the memory traffic of float64
+        def fitted(dtype):
+            return GaussianMixture(
+                n_components=self.k, covariance_type=self.cov, random_state=self.seed, max_iter=self.max_iter,
+                init_params="k-means++", reg_covar=1e-6, tol=1e-3,
+            ).fit(np.asarray(latents, dtype=dtype))
+
+        try:
+            mixture = fitted(np.float32)  # float32 EM: half the memory traffic of float64
+        except ValueError:  # a component lost definiteness in float32 (seen: 6,000 x 256 AE latents): float64
+            mixture = fitted(np.float64)
         weights, means, covariances = mixture.weights_, mixture.means_, mixture.covariances_
         self.converged_, self.iterations_ = bool(mixture.converged_), int(mixture.n_iter_)
         self.weights_ = np.asarray(weights, dtype=np.float64)  # (k,)

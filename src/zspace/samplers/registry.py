@@ -21,6 +21,7 @@ from zspace.samplers.base import Param, Sampler
 from zspace.samplers.data import DataSampler
 from zspace.samplers.diag import DiagonalGaussianSampler
 from zspace.samplers.fullcov import FullCovarianceSampler
+from zspace.samplers.fullcov_floor import FlooredCovarianceSampler
 from zspace.samplers.gmm import GaussianMixtureSampler
 from zspace.samplers.knn_mix import KNNMixSampler
 from zspace.samplers.normal import NormalSampler
@@ -36,6 +37,7 @@ SAMPLERS: dict[str, type[Sampler]] = {
     "gmm": GaussianMixtureSampler,
     "knn-mix": KNNMixSampler,
     "data": DataSampler,
+    "fullcov-floor": FlooredCovarianceSampler,  # an ablation of fullcov (issue 21); last, so older lists read on
 }
 
 # The samplers of SPEC S16-S18 and X2: the prior, two fitted Gaussians, a mixture, the seed's uniform boxes.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from zspace.evaluation.verdict import ranking_words, row_estimate
 from zspace.report.evaluations import evaluation_tables
 from zspace.report.sections.base import Column, RunView, Table
 
-QUALITY_KEYS = ("sampler", "n", "fd", "kid", "precision", "recall", "density", "coverage")
+QUALITY_KEYS = ("sampler", "n", "fd", "fd_ci", "kid", "precision", "recall", "density", "coverage")
 
 
 def quality_section(view: RunView) -> Column:
@@ -27,15 +28,15 @@ def quality_section(view: RunView) -> Column:
                                    f"From {where} (judge: {judges})"
                                    + (f"; rows of {' and '.join(table.runs)}, told apart by the run column."
                                       if several else ".")))
-        ranked = sorted((r for r in table.own if isinstance(r.get("fd"), int | float)
-                         and not str(r.get("sampler", "")).startswith("held-out")), key=lambda r: r["fd"])
+        measured = [r for r in table.own if isinstance(r.get("fd"), int | float)
+                    and not str(r.get("sampler", "")).startswith("held-out")]
         whose = f"{view.name}'s samplers" + (f" in {where}" if len(tables) > 1 else "")
-        if len(ranked) > 1:
-            column.paragraphs.append(f"Best FD of {whose}: {ranked[0].get('sampler')} ({ranked[0]['fd']:.3g}); "
-                                     f"worst: {ranked[-1].get('sampler')} ({ranked[-1]['fd']:.3g}).")
-        elif ranked:
-            column.paragraphs.append(f"FD of {whose}: {ranked[0].get('sampler')} ({ranked[0]['fd']:.3g}), the only "
-                                     "sampler measured.")
+        if len(measured) > 1:  # "A beats B" only where the FD intervals decide it (evaluation/verdict.py)
+            words = ranking_words([(str(r.get("sampler")), row_estimate(r)) for r in measured])
+            column.paragraphs.append(f"For {whose}, {words}.")
+        elif measured:
+            column.paragraphs.append(f"FD of {whose}: {measured[0].get('sampler')} ({measured[0]['fd']:.3g}), the "
+                                     "only sampler measured.")
         picture = view.picture(table.path.parent / "ranking.png", f"Samplers ranked by FD ({where}).")
         if picture is not None:
             column.pictures.append(picture)
@@ -45,6 +46,8 @@ def quality_section(view: RunView) -> Column:
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
+    if isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, int | float) for v in value):
+        return f"{value[0]:.3g}\u2060–\u2060{value[1]:.3g}"  # an interval (fd_ci), never broken at its dash
     return "" if value is None else str(value)
 
 
@@ -57,6 +60,9 @@ def structure_section(view: RunView) -> Column:
         return column
     if structure.verdict:
         column.paragraphs.append(structure.verdict)
+    link = view.analysis.link
+    if link is not None and link.verdict:  # what the void depth does to decoded samples, beside its figures
+        column.paragraphs.append(f"Link to generation: {link.verdict}")
     if structure.claims:
         rows = [[name.replace("_", " "), c.status, "" if c.scale is None else str(c.scale),
                  _cell(c.evidence.get("data")), _cell(c.evidence.get("gaussian_null_mean")),
@@ -71,10 +77,14 @@ def structure_section(view: RunView) -> Column:
         column.tables.append(Table(["intrinsic dimension", "data", "null (Gaussian)"], rows))
     tests = structure.tests
     if tests:
+        correction = str(structure.settings.get("correction") or "corrected")
+        alpha = structure.settings.get("alpha")
         rows = [[t.name, _cell(t.data), f"{_cell(t.null_mean)} ± {_cell(t.null_std)}",
-                 _cell(t.p_value), "yes" if t.significant else "no"] for t in tests]
-        column.tables.append(Table(["test", "data", "null", "p", "significant"], rows,
-                                   "Each statistic of the data beside the same statistic of Gaussian nulls."))
+                 _cell(t.p_value), _cell(t.p_adjusted), "yes" if t.significant else "no"] for t in tests]
+        level = f" < {alpha:g}" if isinstance(alpha, int | float) else ""
+        column.tables.append(Table(["test", "data", "null", "p", f"p ({correction})", "significant"], rows,
+                                   "Each statistic of the data beside the same statistic of Gaussian nulls; "
+                                   f"significant: p after the {correction} correction{level}."))
     for name in view.figures("structure"):
         picture = view.figure(name)
         if picture is not None:

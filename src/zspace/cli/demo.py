@@ -50,7 +50,8 @@ def demo(
     quick: bool = typer.Option(False, "--quick", help="A tiny version in about a minute (a smoke test, not pretty)."),
     force: bool = typer.Option(False, "--force", help="Replace an earlier demo in --out."),
 ) -> None:
-    """The tour: synthetic faces -> VAE and AE -> latents -> faces from N(0,I) (the VAE works, the AE fails)."""
+    """The tour: synthetic faces -> VAE and AE -> latents -> N(0,I) decoded by each (the VAE draws faces, the AE
+    mostly not)."""
     # here, not at the top: the demo pulls in torch, Lightning and matplotlib, and `zspace --help` must stay fast
     from zspace.cli.flags import REPORT_COMMANDS
     from zspace.cli.progress import progress_bar

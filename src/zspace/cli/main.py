@@ -60,7 +60,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("zspace.cli.verify:verify",
                "Check a cache: image count, shape, index rows, split sizes and checksum."),
     "demo": ("zspace.cli.demo:demo",
-             "The tour: synthetic faces -> VAE and AE -> latents -> faces from N(0,I) (the VAE works, the AE fails)."),
+             "The tour: synthetic faces -> VAE and AE -> latents -> N(0,I) decoded by each "
+             "(the VAE draws faces, the AE mostly not)."),
 }
 SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 

@@ -205,7 +205,8 @@ def disagreements(saved: dict) -> list[str]:
                          f"realistic but too uniform: recall {estimate(saved, decoder, 'recall').words()}).")
         off = {s: estimate(saved, r, "off_manifold").value for s, r in zip(fd, mine, strict=True)}
         cycle = {s: estimate(saved, r, "cycle_error").value for s, r in zip(fd, mine, strict=True)}
-        lines.append(f"{model.upper()}: off-manifold distance (means over {len(runs)} seed(s)) from "
+        basis = f"means over {len(runs)} seeds" if len(runs) > 1 else "1 seed"
+        lines.append(f"{model.upper()}: off-manifold distance ({basis}) from "
                      f"{min(off.values()):.2f} ({min(off, key=off.get)}) to {max(off.values()):.2f} "
                      f"({max(off, key=off.get)}), held-out data 1 by construction; cycle error from "
                      f"{min(cycle.values()):.3f} to {max(cycle.values()):.3f}.")

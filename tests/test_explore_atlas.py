@@ -125,3 +125,21 @@ def test_a_study_that_fails_leaves_a_note_and_no_expected_error(explorer):
     view = data.maps["tsne"]
     assert errors.study(view, wait=True) is None and errors.expected(view, 1.0) is None
     assert len(notes) == 1 and "RuntimeError: out of memory" in notes[0] and "tsne" in notes[0]
+
+
+def test_warm_up_measures_the_studies_so_the_first_decode_carries_its_error(vae_run, tmp_path):
+    """The server's warm-up ends with each t-SNE/UMAP map's inverse study: the first click already has it,
+    and says which inverse made the latent."""
+    data = open_explorer(make_explorable_run(vae_run, tmp_path))
+    data.warm_up()
+    client = TestClient(create_app(data), base_url="http://127.0.0.1", raise_server_exceptions=False)
+    click = client.get("/api/invert?map=tsne&x=0.3&y=-0.2").json()
+    assert click["method"] == DEFAULT_METHOD
+    assert click["expected_error"] is not None and click["expected_error"]["pixels"] > 0
+    assert client.get("/api/invert?map=pca-1-2&x=0&y=0").json()["method"] == "exact"
+
+
+def test_warm_up_without_a_model_measures_nothing(vae_run, tmp_path):
+    data = open_explorer(make_explorable_run(vae_run, tmp_path), load_model=False)
+    data.warm_up()
+    assert data._errors is None

@@ -196,7 +196,8 @@ def create_app(served: ExplorerData | Sequence[ExplorerData] | RunSet,
         check_number("y", y, MAX_COORDINATE)
         found = invert(view, x, y, data.vectors, data.pca)
         image = decoder(data)(found.latent)[0]
-        return {"map": view.name, "x": x, "y": y, "exact": found.exact, "nearest_row": found.nearest_row,
+        return {"map": view.name, "x": x, "y": y, "exact": found.exact, "method": found.method,
+                "nearest_row": found.nearest_row,
                 "distance": found.distance, "ratio": found.ratio, "void": found.void, "rows": found.rows,
                 "weights": found.weights, "radius": float(np.linalg.norm(found.latent)), "image": _data_url(image),
                 "expected_error": None if found.exact else data.expected_error(view, found.ratio)}

@@ -211,11 +211,17 @@ class ExplorerData:
 
     def warm_up(self) -> None:
         """Build what the first requests would otherwise wait for, in the order the page asks: the default
-        map's spatial index (first paint), the default colours (the index table), the map's tree, the norms."""
+        map's spatial index (first paint), the default colours (the index table), the map's tree, the norms;
+        last, the inverse study of each t-SNE/UMAP map, so that the first decode on it already carries its
+        expected error (seconds of decoding in small batches, after everything the first paint needs)."""
         self.maps[self.default_map].spatial_index()
         self.colouring(self.default_colour())
         self.maps[self.default_map].spacing()
         self.norms()
+        if self.model is not None and self.images is not None:
+            for view in self.maps.values():
+                if not view.exact:
+                    self.inverse_errors().study(view, wait=True)
 
 
 def png_bytes(image: np.ndarray) -> bytes:

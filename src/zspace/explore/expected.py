@@ -3,8 +3,9 @@
 ``/api/invert`` and ``/api/atlas`` show, beside a decode at a map point, the error the inverse makes
 at that distance ratio on held-out points of the same map (inverse_study.py: pixel RMSE and, when the
 image cache has a stored judge, the judge's feature distance). A study decodes a few hundred images,
-seconds on a CPU, so it never runs at start-up: the first decode on a map starts it in a thread and
-answers without it (``expected_error`` null); the decodes after it has finished carry it. A study that
+seconds on a CPU, so it never delays the first paint: the server's warm-up measures each map's after
+everything the page needs first, and a decode on a map whose study is not done yet starts it (once) and
+answers without it (``expected_error`` null, the page says "being measured"); later decodes carry it. A study that
 fails leaves a note and the expected error unknown; the explorer goes on.
 """
 

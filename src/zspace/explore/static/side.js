@@ -10,13 +10,19 @@ function thumb(row, caption, k = 0) {
   return el("figure", {}, [img, el("figcaption", { textContent: caption ?? `${row}` })]);
 }
 
+// The inverses of explore/inverse_methods.py, in words.
+const INVERSE_WORDS = { local_linear: "local linear fit", idw: "inverse-distance mix", kernel: "Gaussian-kernel mix" };
+
 // What a decode away from the data may be off by, measured on held-out map points (null: the exact inverse).
 function expectedText(expected, exact) {
-  if (!expected) return exact ? "exact inverse" : "expected error not measured";
+  if (!expected) return exact ? "exact inverse" : "expected error being measured (seconds; decode again to see it)";
   const features = expected.features === null || expected.features === undefined ? ""
     : `, ${expected.features.toFixed(2)} in the judge's features`;
+  const reach = Number.isFinite(expected.measured_up_to) ? `${expected.measured_up_to.toFixed(1)}×` : "a few times";
+  const beyond = expected.extrapolated ? `; extrapolated: held-out points reach ${reach} the spacing only, ` +
+    "farther out the error is not known" : "";
   return `expected error ${expected.pixels.toFixed(3)} pixel RMSE${features} (${expected.method}, ` +
-    `${expected.held_out} held-out points)`;
+    `${expected.held_out} held-out points${beyond})`;
 }
 
 // The hover card sits in the top right corner of the map hovered.
@@ -56,8 +62,8 @@ async function decodeAt(p, x, y) {
     img.src = r.image;
     const where = r.void ? el("span", { className: "void", textContent: "void" })
       : el("span", { className: "data", textContent: "among the data" });
-    const how = r.exact ? "exact inverse of the PCA plane"
-      : `inverse-distance mix of ${r.rows.length} nearest map points`;
+    const how = r.exact ? "exact inverse of the PCA plane" : `${INVERSE_WORDS[r.method] ?? r.method} of the ` +
+      `${r.rows.length} nearest map points`;
     $("click-text").replaceChildren(where, ` — nearest point (row ${r.nearest_row}) at ${r.distance.toFixed(4)} ` +
       `map units, ${r.ratio.toFixed(1)}× the typical spacing. ${how}; latent radius ${r.radius.toFixed(2)}.`,
       el("br"), el("span", { className: "expected", textContent: expectedText(r.expected_error, r.exact) }),
@@ -131,7 +137,7 @@ async function decodeWindow(panels, n = 12) {
       const errors = r.cells.map((c) => c.expected_error?.pixels).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
       const expected = errors.length ? `expected error ${errors[0].toFixed(3)}–${errors[errors.length - 1].toFixed(3)} pixel RMSE ` +
         `(median ${errors[errors.length >> 1].toFixed(3)}; ${r.cells.find((c) => c.expected_error)?.expected_error.method})`
-        : r.exact ? "exact on the PCA plane" : "through the inverse, expected error not measured";
+        : r.exact ? "exact on the PCA plane" : "through the inverse, expected error being measured (decode again to see it)";
       lines.push([p.k, el("p", {}, [el("b", { textContent: `${r.n} × ${r.n}${runTag(p)}: ` }),
         `${voids} of ${r.cells.length} cells in voids (darker, dashed); ${expected}; ` +
         `server ${r.seconds.toFixed(2)} s, shown in ${Math.round(performance.now() - started)} ms.`])]);

@@ -41,6 +41,7 @@ from zspace.results import read_fields
 from zspace.run import Run
 
 CHUNK_ROWS = 65_536
+BACKGROUND_BATCH = 16  # images per decode of a background study (the decode lock is taken per batch)
 FIGURE_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.png$")
 MAP_METHODS = ("tsne", "pca", "umap")
 
@@ -200,8 +201,14 @@ class ExplorerData:
             features, label = stored_judge_features(open_cache(self.cache_dir))
         except (ZspaceError, OSError):  # no judge beside the cache: pixel errors only (the study says so)
             pass
-        return measure_inverse(view, self.vectors, self.images, self.decode, features, pca=self.pca,
+        return measure_inverse(view, self.vectors, self.images, self._decode_in_background, features, pca=self.pca,
                                methods=(DEFAULT_METHOD,), feature_name=label)
+
+    def _decode_in_background(self, latents: np.ndarray) -> np.ndarray:
+        """A background decode in small batches, each taking the decode lock anew: a click's decode waits for
+        one small batch (milliseconds), not for the whole study's."""
+        return np.concatenate([self.decode(latents[start:start + BACKGROUND_BATCH])
+                               for start in range(0, len(latents), BACKGROUND_BATCH)])
 
     def default_colour(self) -> str:
         for name in ("label", "split"):

@@ -16,12 +16,13 @@ from fastapi.testclient import TestClient  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from zspace.explore.app import create_app  # noqa: E402
-from zspace.explore.atlas import grid_image, window_grid  # noqa: E402
+from zspace.explore.atlas import window_grid  # noqa: E402
 from zspace.explore.data import open_explorer  # noqa: E402
 from zspace.explore.expected import ExpectedErrors  # noqa: E402
 from zspace.explore.inverse import invert  # noqa: E402
 from zspace.explore.inverse_methods import DEFAULT_METHOD  # noqa: E402
 from zspace.models.inference import decode  # noqa: E402
+from zspace.report.grids import image_grid  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,8 @@ def test_cells_run_row_major_from_the_top_left():
     grid = window_grid(-1.0, 0.0, 1.0, 4.0, 2)
     np.testing.assert_allclose(grid, [[-0.5, 3.0], [0.5, 3.0], [-0.5, 1.0], [0.5, 1.0]])
     images = np.arange(4)[:, None, None, None] * np.ones((4, 2, 3, 1), dtype=np.uint8)
-    picture = grid_image(images, 2)
-    assert picture.shape == (4, 6, 1) and picture[0, 3, 0] == 1 and picture[2, 0, 0] == 2 and picture[3, 5, 0] == 3
+    picture = np.asarray(image_grid(images, columns=2, padding=0))  # how the atlas route lays its cells
+    assert picture.shape == (4, 6) and picture[0, 3] == 1 and picture[2, 0] == 2 and picture[3, 5] == 3
 
 
 def test_pca_atlas_decodes_the_exact_plane_inverse(explorer):

@@ -10,7 +10,8 @@ inverse (inverse.py: the mean plus u and v along the two axes); on a t-SNE or UM
 explorer's inverse of the map (inverse.py's ``invert_many``), which can only interpolate between
 data, so each cell carries its distance ratio (distance to the nearest map point over the map's
 typical spacing), whether it lies in a void, and the inverse's expected error at that ratio.
-All n*n latents are decoded in one batch, and the images are laid edge to edge in one picture.
+All n*n latents are decoded in one batch; the route lays the images edge to edge in one picture
+(report/grids.py's ``image_grid`` with no padding).
 """
 
 from __future__ import annotations
@@ -35,13 +36,6 @@ def window_grid(x0: float, y0: float, x1: float, y1: float, n: int) -> np.ndarra
     ys = y1 - (np.arange(n) + 0.5) * (y1 - y0) / n
     grid_x, grid_y = np.meshgrid(xs, ys)  # (n, n): line i is ys[i], column j is xs[j]
     return np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
-
-
-def grid_image(images: np.ndarray, n: int) -> np.ndarray:
-    """(n*n, H, W, C) images in row-major order -> one (n*H, n*W, C) picture, edge to edge."""
-    _, height, width, channels = images.shape
-    return images.reshape(n, n, height, width, channels).transpose(0, 2, 1, 3, 4).reshape(n * height, n * width,
-                                                                                          channels)
 
 
 @dataclass

@@ -16,14 +16,16 @@ import base64
 import time
 from collections.abc import Callable
 
+import numpy as np
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from zspace.explore.atlas import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS, decoded_atlas, grid_image
+from zspace.explore.atlas import DEFAULT_CELLS, MAX_CELLS, MIN_CELLS, decoded_atlas
 from zspace.explore.checks import check_id, check_map, check_number, fail, whole
 from zspace.explore.data import ExplorerData, png_bytes
 from zspace.explore.sprites import DEFAULT_SIZE, SIZES, SpriteTiles
+from zspace.report.grids import image_grid
 
 MAX_COORDINATE = 1e3  # normalised map units, as /api/invert: the data lie within [-1, 1]
 MIN_WIDTH = 1e-9  # a narrower window has cells closer than float32 map coordinates can tell apart
@@ -62,7 +64,8 @@ def add_image_routes(app: FastAPI, chosen: Callable, decoder: Callable) -> None:
 def _atlas(data: ExplorerData, view, window: tuple[float, float, float, float], n: int, decode: Callable) -> dict:
     started = time.perf_counter()
     made = decoded_atlas(view, window, n, data.vectors, data.pca, decode)
-    image = base64.b64encode(png_bytes(grid_image(made.images, n))).decode("ascii")
+    picture = np.asarray(image_grid(made.images, columns=n, padding=0))  # n x n, edge to edge
+    image = base64.b64encode(png_bytes(picture)).decode("ascii")
     cells = made.cells(lambda ratio: data.expected_error(view, ratio))
     return {"n": n, "exact": made.exact, "cell": int(made.images.shape[1]), "map": view.name, "cells": cells,
             "image": "data:image/png;base64," + image, "seconds": time.perf_counter() - started}

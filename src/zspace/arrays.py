@@ -32,3 +32,16 @@ def nonfinite_rows(array: np.ndarray, chunk_rows: int = 65_536) -> np.ndarray:
     found = [start + np.flatnonzero(~np.isfinite(array[start:start + chunk_rows]).all(axis=1))
              for start in range(0, len(array), chunk_rows)]
     return np.concatenate(found).astype(np.int64) if found else np.empty(0, dtype=np.int64)
+
+
+def read_rows(array: np.ndarray, rows: np.ndarray, chunk_rows: int = 65_536) -> np.ndarray:
+    """``array[rows]`` for ``rows`` of any shape (repeats allowed), in the array's dtype, each distinct row read
+    once and in ascending order (a memmap reads its pages forwards), ``chunk_rows`` at a time.
+    Shape: ``rows.shape + array.shape[1:]``."""
+    flat = np.asarray(rows, dtype=np.int64).ravel()
+    unique, inverse = np.unique(flat, return_inverse=True)
+    if len(unique) <= chunk_rows:
+        block = np.asarray(array[unique])
+    else:
+        block = np.concatenate([np.asarray(array[unique[s:s + chunk_rows]]) for s in range(0, len(unique), chunk_rows)])
+    return block[inverse].reshape(*np.shape(rows), *array.shape[1:])

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zspace.arrays import read_rows
 from zspace.errors import ZspaceError
 
 METHODS = ("idw", "local_linear", "kernel")
@@ -46,7 +47,6 @@ RIDGE = 0.05  # local linear: the penalty on the slope, in units of h^2 (weights
 FLAT = 1e-4  # local linear: below this weighted variance across the thinnest direction (h^2 units), IDW
 BANDWIDTHS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)  # σ candidates of choose_bandwidth, in typical spacings
 BANDWIDTH_SAMPLE = 1_000  # points whose leave-one-out error chooses σ
-GATHER_ROWS = 65_536  # latent rows read at a time (memmaps are read in row order)
 
 
 @dataclass(frozen=True)
@@ -121,19 +121,6 @@ def local_linear_weights(query: np.ndarray, points: np.ndarray, distances: np.nd
     return weights
 
 
-def gather(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Latents of ``rows`` (any shape) in the vectors' own dtype, each row read once and in row order
-    (a memmap reads its pages forwards)."""
-    flat = np.asarray(rows, dtype=np.int64).ravel()
-    unique, inverse = np.unique(flat, return_inverse=True)
-    if len(unique) <= GATHER_ROWS:
-        block = np.asarray(vectors[unique])
-    else:
-        block = np.concatenate([np.asarray(vectors[unique[s:s + GATHER_ROWS]])
-                                for s in range(0, len(unique), GATHER_ROWS)])
-    return block[inverse].reshape(*np.shape(rows), vectors.shape[1])
-
-
 @dataclass
 class Interpolation:
     latents: np.ndarray  # (m, d) float64
@@ -150,7 +137,7 @@ def interpolate(method: Smoother, tree, points: np.ndarray, rows: np.ndarray, ve
     distances, found = tree.query(query, k=k)
     distances, found = distances.reshape(len(query), k), found.reshape(len(query), k)
     weights = method.weights(query, points[found], distances)
-    latents = np.einsum("mk,mkd->md", weights, gather(vectors, rows[found]))
+    latents = np.einsum("mk,mkd->md", weights, read_rows(vectors, rows[found]))
     return Interpolation(latents, found, weights, distances[:, 0])
 
 
@@ -169,8 +156,8 @@ def choose_bandwidth(method: str, tree, points: np.ndarray, rows: np.ndarray, ve
     k = min(NEIGHBOURS[method] + 1, count)
     distances, found = tree.query(points[picked], k=k)
     distances, found = distances[:, 1:], found[:, 1:]  # leave the point itself out
-    truth = gather(vectors, rows[picked])
-    neighbours = gather(vectors, rows[found])
+    truth = read_rows(vectors, rows[picked])
+    neighbours = read_rows(vectors, rows[found])
     errors = []
     for factor in BANDWIDTHS:
         weights = smoother(method, spacing, factor * spacing).weights(points[picked], points[found], distances)

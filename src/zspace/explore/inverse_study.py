@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from zspace.analysis.pca import PCAResult
+from zspace.arrays import read_rows
 from zspace.errors import ZspaceError
 from zspace.explore.inverse import plane_latents
 from zspace.explore.inverse_methods import DEFAULT_METHOD, METHODS, choose_bandwidth, interpolate, smoother
@@ -202,11 +203,11 @@ def _errors_of_split(view, points, vectors, images, decode, features, pca, names
     tree = cKDTree(points[rest])
     distances, nearest = tree.query(points[held], k=1)
     ratios = distances / spacing
-    truth = _read(images, view.rows[held])
+    truth = read_rows(images, view.rows[held])
     answers: dict[str, np.ndarray] = {
-        "nearest_image": _read(images, view.rows[rest[nearest]]).astype(np.float32) / 255,
+        "nearest_image": read_rows(images, view.rows[rest[nearest]]).astype(np.float32) / 255,
         "mean_image": np.broadcast_to(_mean_image(images, view.rows[rest], rng), truth.shape),
-        "own_latent": _decode(decode, _read(vectors, view.rows[held])).astype(np.float32) / 255,
+        "own_latent": _decode(decode, read_rows(vectors, view.rows[held])).astype(np.float32) / 255,
     }
     for name in names:
         if name == "exact":
@@ -276,14 +277,6 @@ def _interval(values: np.ndarray, rng: np.random.Generator) -> dict:
     low, high = np.percentile(means, [tail, 100 - tail])
     return {"mean": float(values.mean()), "low": float(low), "high": float(high),
             "std": float(values.std(ddof=1)), "n": int(len(values))}
-
-
-def _read(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """array[rows] read in row order (memmap-friendly), returned in the order asked."""
-    order = np.argsort(rows, kind="stable")
-    out = np.empty((len(rows), *array.shape[1:]), dtype=array.dtype)
-    out[order] = array[np.asarray(rows)[order]]
-    return out
 
 
 def _mean_image(images: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 from PIL import Image
 
+from zspace.arrays import read_rows
 from zspace.explore.data import png_bytes
 
 SIDE = 16  # thumbnails per tile side
@@ -50,10 +51,7 @@ def tile_rows(tile: int, count: int, order: np.ndarray | None = None, rows: np.n
 
 def sprite_tile(images: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     """uint8 (16*size, 16*size, 4): the thumbnails of ``images[rows]`` (at most 256); see the module docstring."""
-    rows = np.asarray(rows, dtype=np.int64)
-    ordered = np.argsort(rows, kind="stable")  # read the memmap in row order
-    block = np.empty((len(rows), *images.shape[1:]), dtype=np.uint8)
-    block[ordered] = np.asarray(images[rows[ordered]])
+    block = read_rows(images, rows)
     out = np.zeros((SIDE * size, SIDE * size, 4), dtype=np.uint8)
     for k, image in enumerate(block):
         line, column = divmod(k, SIDE)
